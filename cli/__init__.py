@@ -1,0 +1,1 @@
+"""The `wushe` command line: run the platform and operate it."""

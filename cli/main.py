@@ -1,0 +1,172 @@
+"""`wushe`: run the platform (`up`, `serve`, `broker`) and operate it (`token`, `trace`)."""
+
+import asyncio
+import json
+import signal
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wushe.shared.auth import Role, mint_token
+from wushe.shared.settings import SERVICE_NAMES, get_settings, service_settings
+
+app = typer.Typer(help="Wushe (五社): community social-work platform.", no_args_is_help=True)
+console = Console()
+
+DEMO_RECEIVER_PORT = 8009
+
+
+@app.command()
+def token(
+    role: Annotated[Role, typer.Option(help="Role the token grants")] = Role.ADMIN,
+    region: Annotated[str, typer.Option(help="Division code the token is scoped to")] = "",
+    subject: Annotated[str, typer.Option(help="Who the token is for")] = "admin@local",
+) -> None:
+    """Mint a bearer token signed with this deployment's secret."""
+    settings = get_settings()
+    print(mint_token(settings, subject=subject, role=role, region=region or settings.region_code))
+
+
+@app.command()
+def trace(trace_id: Annotated[str, typer.Argument(help="32-hex trace id")]) -> None:
+    """Print one trace as a tree: service, span, duration."""
+    from wushe.shared.trace_view import build_tree, load_trace
+
+    path = get_settings().span_file
+    spans = load_trace(path, trace_id.lower())
+    if not spans:
+        console.print(f"no spans for trace {trace_id} in {path}")
+        raise typer.Exit(1)
+    console.print(build_tree(spans, trace_id.lower()))
+
+
+@app.command()
+def serve(
+    service: Annotated[str, typer.Argument(help="intake, ledger, charity or notify")],
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Run one service (migrations first, then its API and consumers)."""
+    import uvicorn
+
+    service_settings(service)
+    uvicorn.run(
+        f"wushe.{service}.bootstrap:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@app.command()
+def broker(port: int = 9092) -> None:
+    """Run the embedded Kafka-compatible broker in the foreground."""
+    from wushe.cli.embedded_broker import start_broker
+
+    process = start_broker(port=port)
+    console.print(f"embedded broker on 127.0.0.1:{port} (Ctrl-C stops it)")
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait()
+
+
+@app.command()
+def asyncapi(
+    output_dir: Annotated[Path, typer.Option(help="Where to write <service>.json")] = Path(
+        "docs/asyncapi"
+    ),
+) -> None:
+    """Write each service's generated AsyncAPI document (committed, checked in CI)."""
+    from wushe.cli.contracts import write_asyncapi_documents
+
+    for path in write_asyncapi_documents(output_dir):
+        console.print(f"wrote {path}")
+
+
+@app.command()
+def up(
+    seed_demo: Annotated[bool, typer.Option(help="Seed a demo partner and receiver")] = True,
+) -> None:
+    """Start the broker, the four services and a demo partner; Ctrl-C stops everything."""
+    from wushe.cli.demo import seed_demo_partner
+    from wushe.cli.demo_receiver import ReceivedAlerts, print_alert, start_receiver
+    from wushe.cli.stack import Stack
+    from wushe.shared.kafka import ensure_topics
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    stack = Stack(settings, log_dir=settings.data_dir / "logs")
+    started = time.monotonic()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    try:
+        bootstrap = stack.start_broker_if_embedded()
+        asyncio.run(ensure_topics(bootstrap, _all_topics(settings)))
+        stack.start_services({"KAFKA_BOOTSTRAP_SERVERS": bootstrap})
+        console.print("starting services (logs in data/logs/) …")
+        stack.wait_ready()
+        admin = mint_token(settings, subject="admin@local", role=Role.ADMIN,
+                           region=settings.region_code)  # fmt: skip
+        if seed_demo:
+            store = ReceivedAlerts()
+            start_receiver(DEMO_RECEIVER_PORT, store, print_alert)
+            receiver = f"http://127.0.0.1:{DEMO_RECEIVER_PORT}/alerts"
+            _, secret = seed_demo_partner(stack.url("notify"), stack.url("charity"), admin,
+                                          receiver, settings.region_code)  # fmt: skip
+            secret_file = settings.data_dir / "demo-partner-secret"
+            if secret:
+                secret_file.write_text(secret)
+            store.secret = secret or (secret_file.read_text() if secret_file.exists() else None)
+        _print_welcome(stack, admin, bootstrap, time.monotonic() - started)
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(0.5)
+        console.print("[red]a process exited; stopping everything (see data/logs/)[/red]")
+    except KeyboardInterrupt:
+        console.print("\nstopping …")
+    finally:
+        stack.stop_all()
+
+
+def _all_topics(settings: object) -> list[str]:
+    from wushe.shared.events.catalog import registry
+    from wushe.shared.events.topics import dead_letter
+
+    topics = {spec.topic for spec in registry.specs()}
+    topics |= {dead_letter(name) for name in SERVICE_NAMES}
+    return sorted(get_settings().topic(name) for name in topics)
+
+
+def _print_welcome(stack: object, admin: str, bootstrap: str, seconds: float) -> None:
+    from wushe.cli.stack import Stack
+
+    assert isinstance(stack, Stack)
+    table = Table(title=f"Wushe is up in {seconds:.1f} s (broker {bootstrap})", width=110)
+    table.add_column("service")
+    table.add_column("API")
+    table.add_column("OpenAPI docs")
+    table.add_column("AsyncAPI docs")
+    for service in SERVICE_NAMES:
+        url = stack.url(service)
+        table.add_row(service, url, f"{url}/docs", f"{url}/asyncapi")
+    console.print(table)
+    console.print(f"[bold]admin token[/bold] (region {get_settings().region_code}):")
+    print(admin, end="\n\n", flush=True)
+    example = {"full_name": "张秀英", "residence_region": "420704",
+               "groups": ["elderly_living_alone"]}  # fmt: skip
+    console.print(
+        "Register someone and watch the demo partner's alert arrive here:\n"
+        f"  curl -s -X POST {stack.url('intake')}/persons -H 'Authorization: Bearer $TOKEN' "
+        f"-H 'content-type: application/json' -d '{json.dumps(example, ensure_ascii=False)}'\n"
+        "Then: wushe trace <trace_id from the response>.  Ctrl-C stops everything."
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Charity: donations, campaigns and community funds."""

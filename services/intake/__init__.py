@@ -1,0 +1,1 @@
+"""Intake: registers people in need (服务对象登记)."""

@@ -1,0 +1,22 @@
+"""Intake's composition root."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from wushe.intake.entrypoints.http import router
+from wushe.shared.http import create_service_app
+from wushe.shared.runtime import build_runtime
+from wushe.shared.settings import ServiceSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    runtime = build_runtime("intake", MIGRATIONS, settings=settings)
+    return create_service_app(
+        runtime,
+        title="Wushe intake",
+        description="Registers people in need (服务对象登记) and publishes `person.registered`.",
+        routers=[router],
+    )

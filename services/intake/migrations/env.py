@@ -1,0 +1,7 @@
+"""Alembic environment of the intake service."""
+
+from wushe.intake.adapters.orm import metadata
+from wushe.shared.messaging_tables import messaging_metadata
+from wushe.shared.migrations import run_migrations
+
+run_migrations([metadata, messaging_metadata])

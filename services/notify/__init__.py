@@ -1,0 +1,1 @@
+"""Notify: partner registry, subscriptions and alert delivery."""

@@ -1,0 +1,205 @@
+"""Notify's HTTP API: partners, their subscriptions, and the alerts sent to them."""
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel
+from sqlalchemy import select
+from uuid6 import uuid7
+
+from wushe.notify.adapters.orm import (
+    AlertRecord,
+    DeliveryAttemptRecord,
+    PartnerRecord,
+    SubscriptionRecord,
+)
+from wushe.notify.adapters.webhook import new_secret
+from wushe.notify.domain.partner import PartnerRegistration, SubscriptionRequest
+from wushe.shared.auth import Caller, CurrentCaller, Role, require_region, require_role
+from wushe.shared.http import RuntimeDep
+
+router = APIRouter(tags=["partners"])
+
+
+class PartnerView(BaseModel):
+    partner_id: UUID
+    name: str
+    kind: str
+    regions: list[str]
+    webhook_url: str
+
+
+class PartnerCreated(PartnerView):
+    webhook_secret: str
+
+
+class SubscriptionView(BaseModel):
+    subscription_id: UUID
+    partner_id: UUID
+    event_type: str
+    region_code: str
+
+
+class AlertView(BaseModel):
+    alert_id: UUID
+    partner_id: UUID
+    event_id: UUID
+    event_type: str
+    subject: str
+    region_code: str
+    status: str
+    attempts: int
+    delivered_at: datetime | None
+
+
+class AttemptView(BaseModel):
+    attempted_at: datetime
+    status_code: int | None
+    latency_ms: float
+    error: str | None
+
+
+def _partner_view(record: PartnerRecord) -> PartnerView:
+    return PartnerView(
+        partner_id=UUID(record.id),
+        name=record.name,
+        kind=record.kind,
+        regions=record.regions,
+        webhook_url=record.webhook_url,
+    )
+
+
+@router.post("/partners", status_code=status.HTTP_201_CREATED, response_model=PartnerCreated)
+async def register_partner(
+    registration: PartnerRegistration, caller: CurrentCaller, runtime: RuntimeDep
+) -> PartnerCreated:
+    """Register a partner; the webhook signing secret is shown once, here."""
+    require_role(caller, Role.ADMIN)
+    for region in registration.regions:
+        require_region(caller, region, field="regions")
+    record = PartnerRecord(
+        id=str(uuid7()),
+        name=registration.name,
+        kind=registration.kind.value,
+        regions=registration.regions,
+        webhook_url=str(registration.webhook_url),
+        webhook_secret=new_secret(),
+        created_at=datetime.now(UTC),
+    )
+    async with runtime.sessions() as session, session.begin():
+        session.add(record)
+    return PartnerCreated(**_partner_view(record).model_dump(), webhook_secret=record.webhook_secret)
+
+
+@router.get("/partners", response_model=list[PartnerView])
+async def list_partners(caller: CurrentCaller, runtime: RuntimeDep) -> list[PartnerView]:
+    async with runtime.sessions() as session:
+        records = await session.scalars(select(PartnerRecord).order_by(PartnerRecord.name))
+        return [
+            _partner_view(r) for r in records if any(caller.may_access(x) for x in r.regions)
+        ]
+
+
+async def _partner_in_scope(runtime: RuntimeDep, caller: Caller, partner_id: UUID) -> PartnerRecord:
+    async with runtime.sessions() as session:
+        record = await session.get(PartnerRecord, str(partner_id))
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no partner {partner_id}")
+    if not any(caller.may_access(region) for region in record.regions):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="partner is outside your region")
+    return record
+
+
+@router.post(
+    "/partners/{partner_id}/subscriptions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SubscriptionView,
+)
+async def subscribe(
+    partner_id: UUID, request: SubscriptionRequest, caller: CurrentCaller, runtime: RuntimeDep
+) -> SubscriptionView:
+    require_role(caller, Role.ADMIN)
+    require_region(caller, request.region_code)
+    if not request.known_type():
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=[{
+                "loc": ["body", "event_type"],
+                "msg": f"unknown event type {request.event_type!r}",
+                "type": "value_error",
+            }],
+        )  # fmt: skip
+    await _partner_in_scope(runtime, caller, partner_id)
+    record = SubscriptionRecord(
+        id=str(uuid7()),
+        partner_id=str(partner_id),
+        event_type=request.event_type,
+        region_code=request.region_code,
+    )
+    async with runtime.sessions() as session, session.begin():
+        session.add(record)
+    return SubscriptionView(
+        subscription_id=UUID(record.id),
+        partner_id=partner_id,
+        event_type=record.event_type,
+        region_code=record.region_code,
+    )
+
+
+@router.get("/alerts", response_model=list[AlertView], tags=["alerts"])
+async def list_alerts(
+    caller: CurrentCaller,
+    runtime: RuntimeDep,
+    partner_id: UUID | None = None,
+    subject: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+) -> list[AlertView]:
+    """Alerts in the caller's region, newest first; filter by partner or subject."""
+    query = select(AlertRecord).order_by(AlertRecord.created_at.desc()).limit(limit)
+    if partner_id:
+        query = query.where(AlertRecord.partner_id == str(partner_id))
+    if subject:
+        query = query.where(AlertRecord.subject == subject)
+    async with runtime.sessions() as session:
+        records = await session.scalars(query)
+        return [
+            AlertView(
+                alert_id=UUID(r.id),
+                partner_id=UUID(r.partner_id),
+                event_id=UUID(r.event_id),
+                event_type=r.event_type,
+                subject=r.subject,
+                region_code=r.region_code,
+                status=r.status,
+                attempts=r.attempts,
+                delivered_at=r.delivered_at,
+            )
+            for r in records
+            if caller.may_access(r.region_code)
+        ]
+
+
+@router.get("/alerts/{alert_id}/attempts", response_model=list[AttemptView], tags=["alerts"])
+async def list_attempts(
+    alert_id: UUID, caller: CurrentCaller, runtime: RuntimeDep
+) -> list[AttemptView]:
+    async with runtime.sessions() as session:
+        alert = await session.get(AlertRecord, str(alert_id))
+        if alert is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no alert {alert_id}")
+        require_region(caller, alert.region_code)
+        attempts = await session.scalars(
+            select(DeliveryAttemptRecord)
+            .where(DeliveryAttemptRecord.alert_id == alert.id)
+            .order_by(DeliveryAttemptRecord.id)
+        )
+        return [
+            AttemptView(
+                attempted_at=a.attempted_at,
+                status_code=a.status_code,
+                latency_ms=a.latency_ms,
+                error=a.error,
+            )
+            for a in attempts
+        ]

@@ -1,0 +1,1 @@
+"""The services' common library: events, settings, storage, messaging, telemetry, auth."""

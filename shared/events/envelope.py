@@ -1,0 +1,65 @@
+"""The envelope every event travels in, whatever its type."""
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+from uuid6 import uuid7
+
+from wushe.shared.events.registry import registry
+from wushe.shared.regions import RegionCode
+
+
+class Producer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    service: str = Field(description="Service that wrote the event", examples=["intake"])
+    deployment: str = Field(description="City deployment that wrote it", examples=["ezhou"])
+
+
+class EventEnvelope(BaseModel):
+    """Metadata common to all events; ``payload`` is validated by the event type's model."""
+
+    id: UUID = Field(description="Time-ordered event id (UUIDv7); consumers dedupe on it")
+    type: str = Field(description="Stable event type name", examples=["person.registered"])
+    schema_version: int = Field(1, ge=1, description="Payload schema version of this type")
+    occurred_at: datetime
+    producer: Producer
+    subject: str = Field(description="Aggregate id; also the Kafka key")
+    region_code: RegionCode
+    correlation_id: UUID = Field(description="Id shared by every event of one request")
+    causation_id: UUID | None = Field(None, description="Id of the event that caused this one")
+    payload: dict[str, Any]
+
+    def typed_payload(self) -> BaseModel:
+        model = registry.model_for(self.type, self.schema_version)
+        return model.model_validate(self.payload)
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode()
+
+
+def new_event(
+    payload: BaseModel,
+    *,
+    subject: str,
+    region_code: str,
+    producer: Producer,
+    cause: EventEnvelope | None = None,
+    correlation_id: UUID | None = None,
+) -> EventEnvelope:
+    """Wrap a registered payload model; a caused event inherits its cause's correlation."""
+    spec = registry.spec_for_model(type(payload))
+    return EventEnvelope(
+        id=uuid7(),
+        type=spec.type,
+        schema_version=spec.version,
+        occurred_at=datetime.now(UTC),
+        producer=producer,
+        subject=subject,
+        region_code=region_code,
+        correlation_id=cause.correlation_id if cause else (correlation_id or uuid7()),
+        causation_id=cause.id if cause else None,
+        payload=payload.model_dump(mode="json"),
+    )

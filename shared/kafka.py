@@ -1,0 +1,61 @@
+"""The FastStream Kafka broker every service uses, and the topics it needs."""
+
+from collections.abc import Iterable
+
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from opentelemetry.sdk.trace import TracerProvider
+
+from wushe.shared.dead_letter import DeadLetterMiddleware
+from wushe.shared.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_PARTITIONS = 6
+
+
+def create_broker(
+    settings: Settings,
+    service: str,
+    tracer_provider: TracerProvider,
+    dead_letter: DeadLetterMiddleware | None = None,
+) -> KafkaBroker:
+    middlewares: list[object] = [KafkaTelemetryMiddleware(tracer_provider=tracer_provider)]
+    if dead_letter is not None:
+        middlewares.append(dead_letter)
+    broker = KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"wushe-{service}",
+        acks="all",
+        enable_idempotence=settings.kafka_enable_idempotence,
+        middlewares=middlewares,  # type: ignore[arg-type]
+        logger=structlog.get_logger("faststream"),
+    )
+    if dead_letter is not None:
+        dead_letter.bind(broker)
+    return broker
+
+
+async def ensure_topics(
+    bootstrap_servers: str, topics: Iterable[str], partitions: int = DEFAULT_PARTITIONS
+) -> None:
+    """Create missing topics with enough partitions for per-service scaling."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="wushe-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = sorted(set(topics) - existing)
+        if not missing:
+            return
+        try:
+            await admin.create_topics(
+                [NewTopic(name, num_partitions=partitions, replication_factor=1) for name in missing]
+            )
+        except TopicAlreadyExistsError:
+            pass
+        log.info("topics created", topics=missing, partitions=partitions)
+    finally:
+        await admin.close()

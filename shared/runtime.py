@@ -1,0 +1,176 @@
+"""Composition root shared by the four services: database, broker, relay, consumer."""
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+from faststream.kafka import KafkaBroker
+from faststream.middlewares import AckPolicy
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+from pydantic import create_model
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from wushe.shared.db import create_engine, session_factory
+from wushe.shared.dead_letter import DeadLetterMiddleware, DeadLetterPolicy
+from wushe.shared.dispatcher import EventDispatcher
+from wushe.shared.events import EventEnvelope, Producer
+from wushe.shared.events.catalog import registry
+from wushe.shared.events.topics import dead_letter
+from wushe.shared.kafka import create_broker, ensure_topics
+from wushe.shared.migrations import upgrade_to_head
+from wushe.shared.relay import OutboxRelay
+from wushe.shared.settings import ServiceSettings, service_settings
+from wushe.shared.structured_logging import setup_logging
+from wushe.shared.telemetry import setup_tracing
+from wushe.shared.unit_of_work import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    settings: ServiceSettings
+    tracer_provider: TracerProvider
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    broker: KafkaBroker
+    relay: OutboxRelay
+    dispatcher: EventDispatcher
+    migrations_dir: Path
+    consumes: list[str] = field(default_factory=list)
+    produces: list[str] = field(default_factory=list)
+    background_jobs: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    background: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def producer(self) -> Producer:
+        return Producer(service=self.name, deployment=self.settings.deployment)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(
+            self.sessions,
+            topic_prefix=self.settings.topic_prefix,
+            on_commit_with_events=self.relay.wake,
+        )
+
+    def all_topics(self) -> list[str]:
+        names = {*self.consumes, *self.produces}
+        topics = {self.settings.topic(name) for name in names}
+        if self.consumes:
+            topics.add(self.settings.topic(dead_letter(self.name)))
+        return sorted(topics)
+
+    async def start(self) -> None:
+        url = self.settings.resolved_database_url()
+        await asyncio.to_thread(upgrade_to_head, self.migrations_dir, url)
+        await ensure_topics(self.settings.kafka_bootstrap_servers, self.all_topics())
+        await self.broker.start()
+        self.relay.start()
+        self.background = [asyncio.create_task(job()) for job in self.background_jobs]
+        log.info("service started", database=self.engine.url.render_as_string())
+
+    async def stop(self) -> None:
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
+        await self.relay.stop()
+        await self.broker.stop()
+        await self.engine.dispose()
+        self.tracer_provider.force_flush()
+
+
+def build_runtime(
+    name: str,
+    migrations_dir: Path,
+    *,
+    consumes: list[str] | None = None,
+    settings: ServiceSettings | None = None,
+) -> ServiceRuntime:
+    settings = settings or service_settings(name)
+    setup_logging(name, settings.log_level)
+    tracer_provider = setup_tracing(name, settings)
+    engine = create_engine(settings.resolved_database_url())
+    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, tracer_provider=tracer_provider)
+    sessions = session_factory(engine)
+    consumes = consumes or []
+    dispatcher = EventDispatcher(name)
+    dead_letters = None
+    if consumes:
+        dead_letters = DeadLetterMiddleware(
+            DeadLetterPolicy(
+                consumer=name,
+                topic=settings.topic(dead_letter(name)),
+                max_attempts=settings.consumer_max_attempts,
+                backoff_seconds=settings.consumer_retry_backoff_seconds,
+            )
+        )
+    broker = create_broker(settings, name, tracer_provider, dead_letters)
+    produces = _document_publishers(broker, name, settings)
+    if consumes:
+        _subscribe(broker, dispatcher, name, consumes, settings)
+    relay = OutboxRelay(
+        sessions,
+        broker,
+        batch_size=settings.outbox_batch_size,
+        poll_seconds=settings.outbox_poll_seconds,
+    )
+    return ServiceRuntime(
+        name=name,
+        settings=settings,
+        tracer_provider=tracer_provider,
+        engine=engine,
+        sessions=sessions,
+        broker=broker,
+        relay=relay,
+        dispatcher=dispatcher,
+        migrations_dir=migrations_dir,
+        consumes=consumes,
+        produces=produces,
+    )
+
+
+def _subscribe(
+    broker: KafkaBroker,
+    dispatcher: EventDispatcher,
+    name: str,
+    consumes: list[str],
+    settings: ServiceSettings,
+) -> None:
+    async def consume(event: EventEnvelope) -> None:
+        await dispatcher.dispatch(event)
+
+    broker.subscriber(
+        *[settings.topic(topic) for topic in consumes],
+        group_id=settings.topic(name),
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title=f"{name}-consumer",
+        description=f"The {name} service's consumer group; commits after the effect commits.",
+    )(consume)
+
+
+def _document_publishers(broker: KafkaBroker, name: str, settings: ServiceSettings) -> list[str]:
+    """Declare what this service publishes, so its AsyncAPI document shows each payload."""
+    topics = []
+    for spec in registry.specs():
+        if spec.topic.split(".")[0] != name:
+            continue
+        typed = create_model(
+            f"{spec.model.__name__}Event",
+            __base__=EventEnvelope,
+            __doc__=spec.model.__doc__,
+            payload=(spec.model, ...),
+        )
+        broker.publisher(
+            settings.topic(spec.topic),
+            title=f"{spec.type}.v{spec.version}",
+            description=spec.model.__doc__,
+            schema=typed,
+        )
+        topics.append(spec.topic)
+    return sorted(set(topics))

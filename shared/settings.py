@@ -1,0 +1,101 @@
+"""Configuration from environment variables, with embedded defaults when nothing is set."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "wushe-development-secret-change-me-0000"  # noqa: S105
+DEVELOPMENT_DATA_KEY = "wushe-development-data-key-change-me-0"
+
+SERVICE_NAMES = ("intake", "ledger", "charity", "notify")
+SERVICE_PORTS = {"intake": 8001, "ledger": 8002, "charity": 8003, "notify": 8004}
+
+
+class Settings(BaseSettings):
+    """Settings shared by every service and the command line."""
+
+    model_config = SettingsConfigDict(env_prefix="WUSHE_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    deployment: str = Field("local", description="Name of this city deployment")
+    region_code: str = Field("420700", description="Division code this deployment serves")
+    data_dir: Path = Field(Path("data"), description="Where SQLite files and traces live")
+
+    jwt_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    jwt_ttl_seconds: int = 12 * 3600
+    data_key: SecretStr = Field(
+        SecretStr(DEVELOPMENT_DATA_KEY), description="Key for keyed hashes of identifiers"
+    )
+
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "WUSHE_KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    kafka_enable_idempotence: bool = Field(
+        False,
+        validation_alias=AliasChoices("KAFKA_ENABLE_IDEMPOTENCE", "WUSHE_KAFKA_ENABLE_IDEMPOTENCE"),
+    )
+    topic_prefix: str = Field("", description="Prefix for every topic, e.g. one per deployment")
+
+    otlp_endpoint: str | None = Field(
+        None,
+        validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "WUSHE_OTLP_ENDPOINT"),
+    )
+    trace_file: Path | None = Field(None, description="Local span file; default data_dir")
+
+    outbox_poll_seconds: float = 1.0
+    outbox_batch_size: int = 500
+    consumer_max_attempts: int = 3
+    consumer_retry_backoff_seconds: float = 0.2
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "Settings":
+        if self.environment == "production":
+            for name in ("jwt_secret", "data_key"):
+                value = getattr(self, name).get_secret_value()
+                if value in (DEVELOPMENT_SECRET, DEVELOPMENT_DATA_KEY) or len(value) < 32:
+                    raise ValueError(
+                        f"WUSHE_{name.upper()} must be set to a secret of 32+ characters "
+                        "in production"
+                    )
+        return self
+
+    @property
+    def span_file(self) -> Path:
+        return self.trace_file or self.data_dir / "traces.jsonl"
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+
+class ServiceSettings(Settings):
+    """Settings of one service process; its database URL is its own."""
+
+    service: str = "intake"
+    database_url: str | None = Field(None, validation_alias=AliasChoices("DATABASE_URL"))
+
+    def resolved_database_url(self) -> str:
+        import os
+
+        own = os.environ.get(f"{self.service.upper()}_DATABASE_URL")
+        if own:
+            return own
+        if self.database_url:
+            return self.database_url
+        path = (self.data_dir / f"{self.service}.db").resolve()
+        return f"sqlite+aiosqlite:///{path}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def service_settings(service: str) -> ServiceSettings:
+    if service not in SERVICE_NAMES:
+        raise ValueError(f"unknown service {service!r}; expected one of {', '.join(SERVICE_NAMES)}")
+    return ServiceSettings(service=service)

@@ -1,0 +1,101 @@
+"""OpenTelemetry: OTLP to a collector when configured, otherwise a local span file."""
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
+
+from wushe.shared.settings import Settings
+
+
+class JsonLinesSpanExporter(SpanExporter):
+    """Appends one JSON line per span; several processes may share the file."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
+        self._lock = threading.Lock()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        lines = "".join(
+            json.dumps(span_record(span), ensure_ascii=False, default=_json_default) + "\n"
+            for span in spans
+        )
+        with self._lock:
+            # One O_APPEND write per batch keeps lines from different processes whole.
+            fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, lines.encode())
+            finally:
+                os.close(fd)
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        return None
+
+
+def span_record(span: ReadableSpan) -> dict[str, object]:
+    context = span.get_span_context()
+    parent = span.parent
+    resource = span.resource.attributes if span.resource else {}
+    return {
+        "trace_id": format(context.trace_id, "032x"),
+        "span_id": format(context.span_id, "016x"),
+        "parent_id": format(parent.span_id, "016x") if parent else None,
+        "name": span.name,
+        "service": resource.get("service.name", "unknown"),
+        "kind": span.kind.name,
+        "start_ns": span.start_time,
+        "end_ns": span.end_time,
+        "status": span.status.status_code.name,
+        "attributes": {key: _plain(value) for key, value in (span.attributes or {}).items()},
+    }
+
+
+def _json_default(value: object) -> object:
+    plain = _plain(value)
+    return repr(value) if plain is value else plain
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, bytes):
+        return value.decode(errors="replace")
+    return value
+
+
+def setup_tracing(service: str, settings: Settings) -> TracerProvider:
+    """Install the global tracer provider for this process and return it."""
+    provider = TracerProvider(
+        resource=Resource.create(
+            {"service.name": service, "service.namespace": "wushe",
+             "deployment.environment": settings.environment,
+             "wushe.deployment": settings.deployment}
+        )
+    )  # fmt: skip
+    exporter: SpanExporter
+    if settings.otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        exporter = OTLPSpanExporter(endpoint=settings.otlp_endpoint.rstrip("/") + "/v1/traces")
+    else:
+        exporter = JsonLinesSpanExporter(settings.span_file)
+    provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=500))
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+def current_trace_id() -> str | None:
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None

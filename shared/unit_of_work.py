@@ -1,0 +1,56 @@
+"""One unit of work per command: state change, outbox rows and inbox row commit together."""
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from wushe.shared.events import EventEnvelope
+from wushe.shared.inbox import claim_event
+from wushe.shared.outbox import add_to_outbox
+
+
+class UnitOfWork:
+    """Rolls back unless ``commit`` is called; wakes the outbox relay after a commit."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        topic_prefix: str = "",
+        on_commit_with_events: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._topic_prefix = topic_prefix
+        self._waker = on_commit_with_events
+        self._emitted = 0
+        self.session: AsyncSession
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        self._emitted = 0
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def emit(self, event: EventEnvelope) -> None:
+        await add_to_outbox(self.session, event, self._topic_prefix)
+        self._emitted += 1
+
+    async def claim(self, consumer: str, event: EventEnvelope) -> bool:
+        return await claim_event(self.session, consumer, event)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        if self._emitted and self._waker is not None:
+            self._waker()
+        self._emitted = 0
+
