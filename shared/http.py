@@ -103,5 +103,6 @@ def create_service_app(
         app,
         tracer_provider=runtime.tracer_provider,
         excluded_urls="/health,/ready,/asyncapi",
+        exclude_spans=["receive", "send"],
     )
     return app

@@ -38,7 +38,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.session.rollback()
+        # close() rolls back what was not committed and detaches loaded objects
+        # without expiring them, so read results stay usable after the block.
         await self.session.close()
 
     async def emit(self, event: EventEnvelope) -> None:

@@ -1,0 +1,61 @@
+"""Bearer tokens: none or a bad one is 401, another region's is 403."""
+
+import pytest
+
+from support.running_stack import RunningStack
+from wushe.shared.auth import Role, mint_token
+from wushe.shared.settings import Settings
+
+PERSON = {"full_name": "王五", "residence_region": "420704", "groups": ["disabled"]}
+
+
+@pytest.mark.parametrize("service,path", [("intake", "/persons"), ("ledger", "/files"),
+                                          ("notify", "/alerts"), ("notify", "/partners")])  # fmt: skip
+def test_missing_token_is_401(running_stack: RunningStack, service: str, path: str) -> None:
+    response = running_stack.request("GET", service, path, headers={})
+    assert response.status_code == 401
+    assert "bearer" in response.text.lower()
+
+
+def test_token_signed_with_another_secret_is_401(running_stack: RunningStack) -> None:
+    forged = mint_token(
+        Settings(jwt_secret="another-secret-of-enough-length-000000"),
+        subject="intruder", role=Role.ADMIN, region="420700",
+    )  # fmt: skip
+    response = running_stack.request(
+        "POST", "intake", "/persons", json=PERSON, headers=running_stack.headers(forged)
+    )
+    assert response.status_code == 401
+
+
+def test_garbage_token_is_401(running_stack: RunningStack) -> None:
+    response = running_stack.request("GET", "ledger", "/files", headers={"Authorization": "Bearer x"})
+    assert response.status_code == 401
+
+
+def test_token_for_another_region_is_403(running_stack: RunningStack) -> None:
+    beijing = running_stack.token(Role.STATION_STAFF, region="110101")
+    response = running_stack.request(
+        "POST", "intake", "/persons", json=PERSON, headers=running_stack.headers(beijing)
+    )
+    assert response.status_code == 403
+    assert "420704" in response.text
+
+
+def test_reads_are_scoped_by_region(running_stack: RunningStack) -> None:
+    person = running_stack.post("intake", "/persons", PERSON)
+    other_district = running_stack.token(Role.SOCIAL_WORKER, region="420702")
+    response = running_stack.request(
+        "GET", "intake", f"/persons/{person['person_id']}",
+        headers=running_stack.headers(other_district),
+    )  # fmt: skip
+    assert response.status_code == 403
+    listed = running_stack.request(
+        "GET", "intake", "/persons", headers=running_stack.headers(other_district)
+    ).json()
+    assert person["person_id"] not in {p["person_id"] for p in listed}
+
+
+def test_health_and_docs_need_no_token(running_stack: RunningStack) -> None:
+    for path in ("/health", "/ready", "/docs", "/openapi.json", "/asyncapi.json"):
+        assert running_stack.request("GET", "ledger", path, headers={}).status_code == 200

@@ -1,0 +1,57 @@
+"""Bad input is a 422 that names the field, and nothing is written."""
+
+import pytest
+
+from support.running_stack import RunningStack, count_rows
+
+
+def written(stack: RunningStack) -> tuple[int, int]:
+    url = stack.database_urls["intake"]
+    return (count_rows(url, "SELECT COUNT(*) FROM persons"),
+            count_rows(url, "SELECT COUNT(*) FROM outbox"))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"residence_region": "420704", "groups": ["disabled"]}, "full_name"),
+        ({"full_name": "赵六", "residence_region": "999999", "groups": ["disabled"]},
+         "residence_region"),
+        ({"full_name": "赵六", "residence_region": "4207", "groups": ["disabled"]},
+         "residence_region"),
+        ({"full_name": "赵六", "residence_region": "420704", "groups": ["astronaut"]}, "groups"),
+        ({"full_name": "赵六", "residence_region": "420704", "groups": ["disabled"],
+          "id_number": "420704195003120026"}, "id_number"),
+        ({"full_name": "赵六", "residence_region": "420704", "groups": ["disabled"],
+          "shoe_size": 42}, "shoe_size"),
+    ],
+)  # fmt: skip
+def test_invalid_registration_is_422_naming_the_field(
+    running_stack: RunningStack, body: dict[str, object], field: str
+) -> None:
+    before = written(running_stack)
+    response = running_stack.request("POST", "intake", "/persons", json=body)
+    assert response.status_code == 422, response.text
+    locations = [error["loc"] for error in response.json()["detail"]]
+    assert any(field in location for location in locations), locations
+    assert written(running_stack) == before
+
+
+def test_malformed_json_is_422_and_writes_nothing(running_stack: RunningStack) -> None:
+    before = written(running_stack)
+    response = running_stack.request(
+        "POST", "intake", "/persons", content=b'{"full_name": "x",',
+        headers={**running_stack.headers(), "content-type": "application/json"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+    assert written(running_stack) == before
+
+
+def test_donation_in_float_yuan_is_rejected(running_stack: RunningStack) -> None:
+    response = running_stack.request(
+        "POST", "charity", "/funds/00000000-0000-7000-8000-000000000000/donations",
+        json={"amount_fen": 12.5, "channel": "cash"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "amount_fen"]

@@ -1,0 +1,39 @@
+"""A donation travels charity → notify → the fund managers' webhook."""
+
+from support.running_stack import RunningStack, wait_for
+
+
+def test_donation_alerts_the_fund_managers(running_stack: RunningStack) -> None:
+    fund = running_stack.post(
+        "charity",
+        "/funds",
+        {"name": "鄂城区社区慈善基金", "code": f"EC-{running_stack.backend.upper()}",
+         "region_code": "420704", "manager_partner_ids": [running_stack.partner_id]},
+    )  # fmt: skip
+    fund_id = fund["fund_id"]
+
+    first = running_stack.post(
+        "charity", f"/funds/{fund_id}/donations",
+        {"amount_fen": 12_345, "channel": "cash", "donor_name": "李四"},
+    )  # fmt: skip
+    second = running_stack.post(
+        "charity", f"/funds/{fund_id}/donations",
+        {"amount_fen": 1, "channel": "bank_transfer", "anonymous": True},
+    )  # fmt: skip
+    assert first["receipt_number"] != second["receipt_number"]
+    assert first["receipt_number"].endswith("-000001")
+
+    alerts = wait_for(
+        lambda: len(running_stack.alerts_for(fund_id)) == 2 and running_stack.alerts_for(fund_id),
+        timeout=30,
+        what="two donation alerts",
+    )
+    amounts = sorted(alert["data"]["amount_fen"] for alert in alerts)
+    assert amounts == [1, 12_345]
+    assert all(alert["type"] == "donation.received" for alert in alerts)
+    assert all(alert["data"]["reason"] == "fund_manager" for alert in alerts)
+    assert "李四" not in str(alerts)
+
+    balance = running_stack.get("charity", f"/funds/{fund_id}").json()
+    assert balance["balance_fen"] == 12_346
+    assert balance["donations"] == 2

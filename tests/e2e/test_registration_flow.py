@@ -1,0 +1,44 @@
+"""A registration travels intake → ledger → notify → partner webhook, in one trace."""
+
+from support.running_stack import RunningStack, wait_for
+
+PERSON = {"full_name": "张秀英", "residence_region": "420704", "groups": ["elderly_living_alone"]}
+
+
+def test_registration_opens_a_file_and_alerts_the_partner_in_one_trace(
+    running_stack: RunningStack,
+) -> None:
+    registered = running_stack.post("intake", "/persons", PERSON)
+    person_id, trace_id = registered["person_id"], registered["trace_id"]
+
+    file = wait_for(
+        lambda: running_stack.get("ledger", f"/files/{person_id}").json()
+        if running_stack.get("ledger", f"/files/{person_id}").status_code == 200
+        else None,
+        timeout=30,
+        what="the ledger file",
+    )
+    assert file["region_code"] == "420704"
+    assert file["status"] == "open"
+
+    alerts = wait_for(lambda: running_stack.alerts_for(person_id), timeout=30, what="the alert")
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert alert["type"] == "ledger.file_opened"
+    assert alert["data"]["file_id"] == file["file_id"]
+    assert "full_name" not in alert["data"] and "张秀英" not in str(alert)
+
+    def delivery_span_in_trace() -> list[dict[str, object]] | None:
+        spans = running_stack.spans(trace_id)
+        delivered = any(span["name"] == "deliver ledger.file_opened" for span in spans)
+        return spans if delivered else None
+
+    spans = wait_for(delivery_span_in_trace, timeout=15, what="the delivery span in the trace")
+    assert {"intake", "ledger", "notify"} <= {span["service"] for span in spans}
+    assert alert["headers"]["traceparent"].split("-")[1] == trace_id
+
+
+def test_the_response_carries_the_trace_id_header(running_stack: RunningStack) -> None:
+    response = running_stack.request("POST", "intake", "/persons", json=PERSON)
+    assert response.status_code == 201
+    assert response.headers["x-trace-id"] == response.json()["trace_id"]

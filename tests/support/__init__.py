@@ -1,0 +1,1 @@
+"""Test support: real broker and databases, the services as processes."""
