@@ -17,7 +17,10 @@ def generated_documents() -> dict[str, dict[str, Any]]:
     documents = {}
     for service in SERVICE_NAMES:
         bootstrap = import_module(f"wushe.{service}.bootstrap")
-        app = bootstrap.create_app(ServiceSettings(service=service, database_url="sqlite+aiosqlite://"))
+        settings = ServiceSettings(
+            service=service, database_url="sqlite+aiosqlite://", topic_prefix=""
+        )
+        app = bootstrap.create_app(settings)
         documents[service] = asyncapi_document(app.state.runtime)
     return documents
 

@@ -62,4 +62,7 @@ def start_receiver(
 
 
 def print_alert(payload: dict[str, Any]) -> None:
-    print("\n🔔 alert received by the demo partner:\n" + json.dumps(payload, ensure_ascii=False, indent=2))
+    print(
+        "\n🔔 alert received by the demo partner:\n"
+        + json.dumps(payload, ensure_ascii=False, indent=2)
+    )

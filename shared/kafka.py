@@ -1,5 +1,6 @@
 """The FastStream Kafka broker every service uses, and the topics it needs."""
 
+import contextlib
 from collections.abc import Iterable
 
 import structlog
@@ -50,12 +51,13 @@ async def ensure_topics(
         missing = sorted(set(topics) - existing)
         if not missing:
             return
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics(
-                [NewTopic(name, num_partitions=partitions, replication_factor=1) for name in missing]
+                [
+                    NewTopic(name, num_partitions=partitions, replication_factor=1)
+                    for name in missing
+                ]
             )
-        except TopicAlreadyExistsError:
-            pass
         log.info("topics created", topics=missing, partitions=partitions)
     finally:
         await admin.close()

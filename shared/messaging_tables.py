@@ -18,7 +18,9 @@ messaging_metadata = MetaData()
 outbox = Table(
     "outbox",
     messaging_metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("event_id", String(36), nullable=False, unique=True),
     Column("event_type", String(100), nullable=False),
     Column("topic", String(200), nullable=False),

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEVELOPMENT_SECRET = "wushe-development-secret-change-me-0000"  # noqa: S105
+DEVELOPMENT_SECRET = "wushe-development-secret-change-me-0000"
 DEVELOPMENT_DATA_KEY = "wushe-development-data-key-change-me-0"
 
 SERVICE_NAMES = ("intake", "ledger", "charity", "notify")

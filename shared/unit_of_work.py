@@ -54,4 +54,3 @@ class UnitOfWork:
         if self._emitted and self._waker is not None:
             self._waker()
         self._emitted = 0
-

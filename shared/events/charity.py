@@ -14,7 +14,7 @@ class FundOpened(BaseModel):
     """A charity fund was opened; its managers are partners in notify's registry."""
 
     fund_id: UUID
-    name: str
+    fund_name: str
     region_code: RegionCode
     manager_partner_ids: list[UUID] = Field(default_factory=list)
 

@@ -9,8 +9,10 @@ from wushe.shared.settings import Settings
 PERSON = {"full_name": "王五", "residence_region": "420704", "groups": ["disabled"]}
 
 
-@pytest.mark.parametrize("service,path", [("intake", "/persons"), ("ledger", "/files"),
-                                          ("notify", "/alerts"), ("notify", "/partners")])  # fmt: skip
+@pytest.mark.parametrize(
+    "service,path",
+    [("intake", "/persons"), ("ledger", "/files"), ("notify", "/alerts"), ("notify", "/partners")],
+)
 def test_missing_token_is_401(running_stack: RunningStack, service: str, path: str) -> None:
     response = running_stack.request("GET", service, path, headers={})
     assert response.status_code == 401
@@ -29,7 +31,9 @@ def test_token_signed_with_another_secret_is_401(running_stack: RunningStack) ->
 
 
 def test_garbage_token_is_401(running_stack: RunningStack) -> None:
-    response = running_stack.request("GET", "ledger", "/files", headers={"Authorization": "Bearer x"})
+    response = running_stack.request(
+        "GET", "ledger", "/files", headers={"Authorization": "Bearer x"}
+    )
     assert response.status_code == 401
 
 

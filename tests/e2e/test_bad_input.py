@@ -21,7 +21,7 @@ def written(stack: RunningStack) -> tuple[int, int]:
          "residence_region"),
         ({"full_name": "赵六", "residence_region": "420704", "groups": ["astronaut"]}, "groups"),
         ({"full_name": "赵六", "residence_region": "420704", "groups": ["disabled"],
-          "id_number": "420704195003120026"}, "id_number"),
+          "id_number": "420704195003120025"}, "id_number"),
         ({"full_name": "赵六", "residence_region": "420704", "groups": ["disabled"],
           "shoe_size": 42}, "shoe_size"),
     ],

@@ -36,7 +36,9 @@ def test_the_same_event_delivered_twice_has_one_effect(running_stack: RunningSta
     key, duplicated, event_id = registration()
     _, sentinel, _ = registration()
     topic = running_stack.topic("intake.person")
-    asyncio.run(publish(running_stack.bootstrap, topic, [(key, duplicated)] * 2 + [(key, sentinel)]))
+    asyncio.run(
+        publish(running_stack.bootstrap, topic, [(key, duplicated)] * 2 + [(key, sentinel)])
+    )
     sentinel_person = str(PersonRegistered.model_validate_json(
         sentinel.decode().split('"payload":', 1)[1][:-1]).person_id)  # fmt: skip
     person_id = key.decode()
@@ -61,13 +63,17 @@ def test_a_malformed_message_is_dead_lettered_and_the_rest_flows(
     wrong_payload = valid.replace(b'"person_id"', b'"persona_id"')
     topic = running_stack.topic("intake.person")
     asyncio.run(
-        publish(running_stack.bootstrap, topic, [(key, broken_json), (key, wrong_payload), (key, valid)])
+        publish(
+            running_stack.bootstrap, topic, [(key, broken_json), (key, wrong_payload), (key, valid)]
+        )
     )
 
     wait_for(lambda: file_exists(running_stack, key.decode()), timeout=30, what="the valid event")
 
     def dead_letters() -> list[object]:
-        records = asyncio.run(read_topic(running_stack.bootstrap, running_stack.topic("dlt.ledger")))
+        records = asyncio.run(
+            read_topic(running_stack.bootstrap, running_stack.topic("dlt.ledger"))
+        )
         return [record for record in records if record.key == key]
 
     letters = wait_for(lambda: len(dead_letters()) == 2 and dead_letters(), timeout=15,

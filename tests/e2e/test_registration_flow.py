@@ -12,9 +12,11 @@ def test_registration_opens_a_file_and_alerts_the_partner_in_one_trace(
     person_id, trace_id = registered["person_id"], registered["trace_id"]
 
     file = wait_for(
-        lambda: running_stack.get("ledger", f"/files/{person_id}").json()
-        if running_stack.get("ledger", f"/files/{person_id}").status_code == 200
-        else None,
+        lambda: (
+            running_stack.get("ledger", f"/files/{person_id}").json()
+            if running_stack.get("ledger", f"/files/{person_id}").status_code == 200
+            else None
+        ),
         timeout=30,
         what="the ledger file",
     )

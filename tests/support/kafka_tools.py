@@ -7,7 +7,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 
 async def publish(
-    bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]], headers: list[Any] | None = None
+    bootstrap: str,
+    topic: str,
+    messages: list[tuple[bytes, bytes]],
+    headers: list[Any] | None = None,
 ) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()

@@ -1,6 +1,5 @@
 """The four services as processes on a real broker, with a webhook receiver."""
 
-import os
 import time
 import uuid
 from collections.abc import Callable

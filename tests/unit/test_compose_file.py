@@ -46,7 +46,7 @@ def compose_validator():
 
 def dependencies(service: dict) -> list[str]:
     depends_on = service.get("depends_on") or []
-    return list(depends_on) if isinstance(depends_on, dict) else list(depends_on)
+    return list(depends_on)
 
 
 def test_schema_fixture_is_a_json_schema() -> None:

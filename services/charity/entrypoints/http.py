@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from wushe.charity.adapters.orm import DonationRecord, FundRecord
+from wushe.charity.adapters.orm import DonationRecord
 from wushe.charity.domain.donation import DonationEntry, FundOpening
 from wushe.charity.service_layer.donations import (
     FundCodeTaken,

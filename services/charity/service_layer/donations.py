@@ -41,7 +41,7 @@ async def open_fund(uow: UnitOfWork, opening: FundOpening, producer: Producer) -
             new_event(
                 FundOpened(
                     fund_id=fund_id,
-                    name=opening.name,
+                    fund_name=opening.name,
                     region_code=opening.region_code,
                     manager_partner_ids=opening.manager_partner_ids,
                 ),

@@ -42,7 +42,7 @@ class PersonRegistration(BaseModel):
 
     full_name: str = Field(min_length=1, max_length=50, examples=["张秀英"])
     id_number: IdNumber | None = Field(
-        None, description="18-character resident ID number", examples=["420704195003120025"]
+        None, description="18-character resident ID number", examples=["42070419500312002X"]
     )
     residence_region: RegionCode = Field(
         description="Current-residence division code (6, 9 or 12 digits)", examples=["420704"]

@@ -30,7 +30,9 @@ async def register_person(
     data_key: str,
 ) -> UUID:
     async with uow:
-        hashed = id_number_hash(registration.id_number, data_key) if registration.id_number else None
+        hashed = (
+            id_number_hash(registration.id_number, data_key) if registration.id_number else None
+        )
         if hashed:
             existing = await uow.session.scalar(
                 select(PersonRecord.id).where(PersonRecord.id_number_hash == hashed)

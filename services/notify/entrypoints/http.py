@@ -89,16 +89,16 @@ async def register_partner(
     )
     async with runtime.sessions() as session, session.begin():
         session.add(record)
-    return PartnerCreated(**_partner_view(record).model_dump(), webhook_secret=record.webhook_secret)
+    return PartnerCreated(
+        **_partner_view(record).model_dump(), webhook_secret=record.webhook_secret
+    )
 
 
 @router.get("/partners", response_model=list[PartnerView])
 async def list_partners(caller: CurrentCaller, runtime: RuntimeDep) -> list[PartnerView]:
     async with runtime.sessions() as session:
         records = await session.scalars(select(PartnerRecord).order_by(PartnerRecord.name))
-        return [
-            _partner_view(r) for r in records if any(caller.may_access(x) for x in r.regions)
-        ]
+        return [_partner_view(r) for r in records if any(caller.may_access(x) for x in r.regions)]
 
 
 async def _partner_in_scope(runtime: RuntimeDep, caller: Caller, partner_id: UUID) -> PartnerRecord:

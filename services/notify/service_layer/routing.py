@@ -40,7 +40,9 @@ async def record_fund_managers(uow: UnitOfWork, event: EventEnvelope) -> None:
         for partner_id in opened.manager_partner_ids:
             await uow.session.merge(
                 FundManagerRecord(
-                    fund_id=str(opened.fund_id), partner_id=str(partner_id), fund_name=opened.name
+                    fund_id=str(opened.fund_id),
+                    partner_id=str(partner_id),
+                    fund_name=opened.fund_name,
                 )
             )
         await uow.commit()

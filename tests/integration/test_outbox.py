@@ -1,0 +1,69 @@
+"""The outbox: a crash between commit and publish still publishes the event, once."""
+
+from faststream.kafka import KafkaBroker
+from sqlalchemy import func, select
+
+from integration.conftest import MigratedDatabase
+from support.kafka_tools import read_topic
+from wushe.intake.bootstrap import MIGRATIONS
+from wushe.intake.domain.person import PersonRegistration
+from wushe.intake.service_layer.registration import register_person
+from wushe.shared.auth import Caller, Role
+from wushe.shared.events import EventEnvelope, Producer
+from wushe.shared.messaging_tables import outbox
+from wushe.shared.relay import OutboxRelay
+from wushe.shared.unit_of_work import UnitOfWork
+
+CLERK = Caller(subject="clerk", role=Role.STATION_STAFF, region="420704")
+PRODUCER = Producer(service="intake", deployment="test")
+
+
+async def test_event_committed_before_a_crash_is_published_once_after_restart(
+    migrated_database: MigratedDatabase, bootstrap: str, topic_prefix: str
+) -> None:
+    sessions = await migrated_database("intake", MIGRATIONS)
+    registration = PersonRegistration(
+        full_name="陈七", residence_region="420704", groups=["child_orphan"]
+    )
+    # The process commits and dies before any relay runs: no broker is involved yet.
+    person_id = await register_person(
+        UnitOfWork(sessions, topic_prefix=topic_prefix),
+        registration, caller=CLERK, producer=PRODUCER, data_key="k",
+    )  # fmt: skip
+    async with sessions() as session:
+        pending = await session.scalar(select(func.count()).where(outbox.c.published_at.is_(None)))
+    assert pending == 1
+
+    broker = KafkaBroker(bootstrap)
+    await broker.start()
+    try:
+        restarted_relay = OutboxRelay(sessions, broker)
+        assert await restarted_relay.publish_pending() == 1
+        assert await restarted_relay.publish_pending() == 0
+    finally:
+        await broker.stop()
+
+    records = await read_topic(bootstrap, f"{topic_prefix}intake.person")
+    events = [EventEnvelope.model_validate_json(record.value) for record in records]
+    assert [event.payload["person_id"] for event in events] == [str(person_id)]
+    assert records[0].key == str(person_id).encode()
+    headers = dict(records[0].headers)
+    assert headers["event-type"] == b"person.registered"
+
+
+async def test_a_rolled_back_command_leaves_no_event(
+    migrated_database: MigratedDatabase, topic_prefix: str
+) -> None:
+    sessions = await migrated_database("intake", MIGRATIONS)
+    registration = PersonRegistration(
+        full_name="陈七", id_number="11010519491231002X", residence_region="420704",
+        groups=["elderly_living_alone"],
+    )  # fmt: skip
+    uow = UnitOfWork(sessions, topic_prefix=topic_prefix)
+    await register_person(uow, registration, caller=CLERK, producer=PRODUCER, data_key="k")
+    try:
+        await register_person(uow, registration, caller=CLERK, producer=PRODUCER, data_key="k")
+    except Exception as error:
+        assert "already registered" in str(error)
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(outbox)) == 1
