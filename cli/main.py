@@ -91,6 +91,41 @@ def asyncapi(
         console.print(f"wrote {path}")
 
 
+dead_letter_app = typer.Typer(help="Inspect and replay a consumer's dead letters.")
+app.add_typer(dead_letter_app, name="dlt")
+
+
+@dead_letter_app.command("list")
+def dlt_list(consumer: Annotated[str, typer.Argument(help="ledger or notify")]) -> None:
+    """Show the dead letters of one consumer: where they came from and why they failed."""
+    from wushe.cli.dead_letters import list_dead_letters
+    from wushe.shared.events.topics import dead_letter
+
+    settings = get_settings()
+    topic = settings.topic(dead_letter(consumer))
+    letters = asyncio.run(list_dead_letters(settings.kafka_bootstrap_servers, topic))
+    table = Table(title=f"{topic}: {len(letters)} dead letters")
+    for column in ("offset", "key", "event type", "from", "error"):
+        table.add_column(column)
+    for letter in letters:
+        table.add_row(str(letter.offset), letter.key, letter.event_type, letter.original,
+                      f"{letter.error_type}: {letter.error[:200]}")  # fmt: skip
+    console.print(table)
+
+
+@dead_letter_app.command("replay")
+def dlt_replay(consumer: Annotated[str, typer.Argument(help="ledger or notify")]) -> None:
+    """Republish a consumer's dead letters to their original topics (each once)."""
+    from wushe.cli.dead_letters import replay_dead_letters
+    from wushe.shared.events.topics import dead_letter
+
+    settings = get_settings()
+    topic = settings.topic(dead_letter(consumer))
+    group = settings.topic(f"dlt-replay.{consumer}")
+    count = asyncio.run(replay_dead_letters(settings.kafka_bootstrap_servers, topic, group))
+    console.print(f"replayed {count} dead letters from {topic}")
+
+
 @app.command()
 def up(
     seed_demo: Annotated[bool, typer.Option(help="Seed a demo partner and receiver")] = True,
@@ -105,7 +140,7 @@ def up(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     stack = Stack(settings, log_dir=settings.data_dir / "logs")
     started = time.monotonic()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         bootstrap = stack.start_broker_if_embedded()
         asyncio.run(ensure_topics(bootstrap, _all_topics(settings)))
@@ -132,6 +167,10 @@ def up(
         console.print("\nstopping …")
     finally:
         stack.stop_all()
+
+
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _all_topics(settings: object) -> list[str]:

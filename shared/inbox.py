@@ -5,7 +5,9 @@ redelivered event into a no-op insert, recognised by the row count.
 """
 
 from datetime import UTC, datetime
+from typing import Any, cast
 
+from sqlalchemy import CursorResult
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,5 +29,5 @@ async def claim_event(session: AsyncSession, consumer: str, event: EventEnvelope
         )
         .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
     )
-    result = await session.execute(statement)
+    result = cast(CursorResult[Any], await session.execute(statement))
     return bool(result.rowcount)

@@ -46,6 +46,7 @@ class JsonLinesSpanExporter(SpanExporter):
 
 def span_record(span: ReadableSpan) -> dict[str, object]:
     context = span.get_span_context()
+    assert context is not None
     parent = span.parent
     resource = span.resource.attributes if span.resource else {}
     return {

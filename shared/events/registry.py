@@ -1,5 +1,6 @@
 """Which payload model belongs to which event type, version and topic."""
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ class EventSpec:
     type: str
     version: int
     topic: str
-    model: type[BaseModel]
+    model: builtins.type[BaseModel]
 
 
 class EventRegistry:

@@ -44,6 +44,7 @@ class RunningStack:
     receiver_url: str = ""
     partner_id: str = ""
     env: dict[str, str] = field(default_factory=dict)
+    on_alert: Callable[[dict[str, Any]], None] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -63,7 +64,7 @@ class RunningStack:
         self.stack.start_services(self.env)
         self.stack.wait_ready(timeout=90)
         receiver_port = free_port()
-        start_receiver(receiver_port, self.receiver_store)
+        start_receiver(receiver_port, self.receiver_store, self.on_alert)
         self.receiver_url = f"http://127.0.0.1:{receiver_port}/hooks"
         created = self.post(
             "notify", "/partners",

@@ -53,5 +53,5 @@ async def post_webhook(
         elapsed = (time.perf_counter() - started) * 1000
         return DeliveryResult(None, elapsed, f"{type(error).__name__}: {error}")
     elapsed = (time.perf_counter() - started) * 1000
-    error = None if response.is_success else f"HTTP {response.status_code}: {response.text[:200]}"
-    return DeliveryResult(response.status_code, elapsed, error)
+    failure = None if response.is_success else f"HTTP {response.status_code}: {response.text[:200]}"
+    return DeliveryResult(response.status_code, elapsed, failure)
