@@ -140,6 +140,8 @@ def up(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     stack = Stack(settings, log_dir=settings.data_dir / "logs")
     started = time.monotonic()
+    # Also when started from a script that ignores SIGINT, Ctrl-C and SIGTERM stop everything.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         bootstrap = stack.start_broker_if_embedded()
@@ -199,11 +201,14 @@ def _print_welcome(stack: object, admin: str, bootstrap: str, seconds: float) ->
     print(admin, end="\n\n", flush=True)
     example = {"full_name": "张秀英", "residence_region": "420704",
                "groups": ["elderly_living_alone"]}  # fmt: skip
-    console.print(
+    print(
         "Register someone and watch the demo partner's alert arrive here:\n"
-        f"  curl -s -X POST {stack.url('intake')}/persons -H 'Authorization: Bearer $TOKEN' "
+        f"  export TOKEN={admin}\n"
+        f'  curl -s -X POST {stack.url("intake")}/persons -H "Authorization: Bearer $TOKEN" '
         f"-H 'content-type: application/json' -d '{json.dumps(example, ensure_ascii=False)}'\n"
-        "Then: wushe trace <trace_id from the response>.  Ctrl-C stops everything."
+        "Then follow it across the services: .venv/bin/wushe trace <trace_id from the response>\n"
+        "Ctrl-C stops everything.",
+        flush=True,
     )
 
 

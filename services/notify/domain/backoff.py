@@ -1,4 +1,4 @@
-"""When to try a failed delivery again: exponential backoff with full jitter."""
+"""When to try a failed delivery again: exponential backoff with equal jitter."""
 
 import random
 
