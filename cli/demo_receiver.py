@@ -53,10 +53,15 @@ def make_handler(
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128
+    daemon_threads = True
+
+
 def start_receiver(
     port: int, store: ReceivedAlerts, on_alert: Callable[[dict[str, Any]], None] | None = None
 ) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(store, on_alert))
+    server = _Server(("127.0.0.1", port), make_handler(store, on_alert))
     threading.Thread(target=server.serve_forever, daemon=True, name="demo-receiver").start()
     return server
 

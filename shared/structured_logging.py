@@ -49,3 +49,6 @@ def setup_logging(service: str, level: str = "INFO") -> None:
         logger.handlers[:] = []
         logger.propagate = True
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    # FastStream logs every message received and processed at INFO: one line per event
+    # per consumer is noise at production rates and costs CPU; its warnings still show.
+    logging.getLogger("faststream").setLevel(max(logging.getLevelName(level), logging.WARNING))
