@@ -14,7 +14,7 @@ def load_trace(path: Path, trace_id: str) -> list[dict[str, Any]]:
     spans = []
     with path.open(encoding="utf-8") as lines:
         for line in lines:
-            if trace_id in line:
+            if trace_id in line and line.endswith("\n"):
                 record = json.loads(line)
                 if record["trace_id"] == trace_id:
                     spans.append(record)
