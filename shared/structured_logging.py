@@ -51,4 +51,4 @@ def setup_logging(service: str, level: str = "INFO") -> None:
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
     # FastStream logs every message received and processed at INFO: one line per event
     # per consumer is noise at production rates and costs CPU; its warnings still show.
-    logging.getLogger("faststream").setLevel(max(logging.getLevelName(level), logging.WARNING))
+    logging.getLogger("faststream").setLevel(logging.INFO if level == "DEBUG" else logging.WARNING)

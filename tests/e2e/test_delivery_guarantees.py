@@ -107,8 +107,14 @@ def test_a_consumer_killed_mid_stream_loses_nothing_and_repeats_nothing(
 
     started = time.monotonic()
     running_stack.restart("ledger")
-    wait_for(lambda: ledger_count(running_stack, applied, r=township) == len(events),
-             timeout=90, what="every event applied after the restart")  # fmt: skip
+    wait_for(
+        lambda: ledger_count(running_stack, applied, r=township) == len(events),
+        timeout=90,
+        what=lambda: (
+            f"every event applied after the restart ({at_kill} at the kill, "
+            f"{ledger_count(running_stack, applied, r=township)} now, of {len(events)})"
+        ),
+    )
     assert time.monotonic() - started < 90
 
     listed = ", ".join(f"'{event_id}'" for _, _, event_id in events)

@@ -21,14 +21,17 @@ T = TypeVar("T")
 REGION = "420700"
 
 
-def wait_for(condition: Callable[[], T], timeout: float = 15, what: str = "condition") -> T:
+def wait_for(
+    condition: Callable[[], T], timeout: float = 15, what: str | Callable[[], str] = "condition"
+) -> T:
     deadline = time.monotonic() + timeout
     while True:
         result = condition()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            description = what() if callable(what) else what
+            raise AssertionError(f"timed out after {timeout} s waiting for {description}")
         time.sleep(0.1)
 
 
@@ -58,6 +61,8 @@ class RunningStack:
             "WUSHE_DATA_DIR": str(self.data_dir),
             "WUSHE_OUTBOX_POLL_SECONDS": "0.5",
             "WUSHE_REGION_CODE": REGION,
+            # Consumer assignments and per-message logs, for diagnosing a failed test.
+            "WUSHE_LOG_LEVEL": "DEBUG",
             **{f"{s.upper()}_DATABASE_URL": url for s, url in self.database_urls.items()},
         }
         self.stack = Stack(self.settings, ports=ports, log_dir=self.data_dir / "logs")
@@ -116,6 +121,13 @@ class RunningStack:
         assert self.stack is not None
         self.stack.start_service(service, self.env)
         self.stack.wait_ready((service,), timeout=90)
+
+    def log_excerpt(self, service: str, needle: str = "assigned", lines: int = 20) -> str:
+        path = self.data_dir / "logs" / f"{service}.log"
+        if not path.exists():
+            return ""
+        found = [line for line in path.read_text(errors="replace").splitlines() if needle in line]
+        return "\n".join(found[-lines:])
 
     def alerts_for(self, subject: str) -> list[dict[str, Any]]:
         with self.receiver_store.lock:
