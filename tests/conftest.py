@@ -2,12 +2,18 @@
 
 import asyncio
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from support.infrastructure import kafka_bootstrap, postgres_available, recreate_databases
+from support.infrastructure import (
+    drop_databases,
+    kafka_bootstrap,
+    postgres_available,
+    recreate_databases,
+)
 from support.running_stack import RunningStack
 from wushe.shared.settings import SERVICE_NAMES
 
@@ -28,7 +34,7 @@ def database_urls(backend: str, data_dir: Path, label: str) -> dict[str, str]:
         return {s: f"sqlite+aiosqlite:///{data_dir / f'{s}.db'}" for s in SERVICE_NAMES}
     if not postgres_available():
         pytest.fail("PostgreSQL is not reachable; set WUSHE_TEST_POSTGRES_URL")
-    names = {s: f"wushe_{label}_{s}" for s in SERVICE_NAMES}
+    names = {s: f"wushe_{label}_{s}" for s in SERVICE_NAMES}  # unique per run: runs may overlap
     urls = asyncio.run(recreate_databases(list(names.values())))
     return {s: urls[name] for s, name in names.items()}
 
@@ -39,14 +45,17 @@ def running_stack(
 ) -> Iterator[RunningStack]:
     backend = request.param
     data_dir = tmp_path_factory.mktemp(f"stack-{backend}")
+    label = f"e2e{uuid.uuid4().hex[:8]}"
     stack = RunningStack(
         backend=backend,
         bootstrap=bootstrap,
         data_dir=data_dir,
-        database_urls=database_urls(backend, data_dir, "e2e"),
+        database_urls=database_urls(backend, data_dir, label),
     )
     try:
         stack.start()
         yield stack
     finally:
         stack.stop()
+        if backend == "postgres":
+            asyncio.run(drop_databases([f"wushe_{label}_{s}" for s in SERVICE_NAMES]))

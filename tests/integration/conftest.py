@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from support.infrastructure import postgres_available, recreate_databases
+from support.infrastructure import drop_databases, postgres_available, recreate_databases
 from wushe.shared.db import create_engine, session_factory
 from wushe.shared.migrations import upgrade_to_head
 
@@ -27,6 +27,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 async def migrated_database(backend: str, tmp_path: Path) -> AsyncIterator[MigratedDatabase]:
     """Factory: migrate a fresh database for one service and return its sessions."""
     engines: list[AsyncEngine] = []
+    databases: list[str] = []
 
     async def make(service: str, migrations: Path) -> Sessions:
         if backend == "sqlite":
@@ -34,6 +35,7 @@ async def migrated_database(backend: str, tmp_path: Path) -> AsyncIterator[Migra
         else:
             name = f"wushe_it_{service}_{uuid.uuid4().hex[:8]}"
             url = (await recreate_databases([name]))[name]
+            databases.append(name)
         await asyncio.to_thread(upgrade_to_head, migrations, url)
         engine = create_engine(url)
         engines.append(engine)
@@ -42,6 +44,8 @@ async def migrated_database(backend: str, tmp_path: Path) -> AsyncIterator[Migra
     yield make
     for engine in engines:
         await engine.dispose()
+    if databases:
+        await drop_databases(databases)
 
 
 @pytest.fixture

@@ -79,3 +79,12 @@ async def recreate_databases(names: list[str]) -> dict[str, str]:
         await connection.close()
     base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
     return {name: f"{base}/{name}" for name in names}
+
+
+async def drop_databases(names: list[str]) -> None:
+    connection = await asyncpg.connect(postgres_admin_url())
+    try:
+        for name in names:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
