@@ -19,6 +19,8 @@ from faststream._internal.middlewares import BaseMiddleware
 from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 
+from wushe.shared.metrics import DEAD_LETTERS
+
 log = structlog.get_logger(__name__)
 
 PERMANENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -100,6 +102,7 @@ class _DeadLetterScope(BaseMiddleware):
         await self.owner.broker.publish(
             record.value or b"", topic=policy.topic, key=record.key, headers=headers
         )
+        DEAD_LETTERS.labels(policy.consumer, type(error).__name__).inc()
         log.error(
             "event dead-lettered",
             consumer=policy.consumer,

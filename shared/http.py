@@ -5,11 +5,14 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from faststream.specification import AsyncAPI, get_asyncapi_html
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy import text
 
+from wushe.shared.metrics import OUTBOX_BACKLOG, refresh_consumer_lag
+from wushe.shared.relay import unpublished_count
 from wushe.shared.runtime import ServiceRuntime
 from wushe.shared.telemetry import current_trace_id
 
@@ -54,6 +57,13 @@ async def ready(runtime: RuntimeDep) -> JSONResponse:
     checks["broker"] = "ok" if await runtime.broker.ping(timeout=2.0) else "unreachable"
     healthy = all(value == "ok" for value in checks.values())
     return JSONResponse({"ready": healthy, **checks}, status_code=200 if healthy else 503)
+
+
+@health_router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+async def metrics(runtime: RuntimeDep) -> PlainTextResponse:
+    OUTBOX_BACKLOG.set(await unpublished_count(runtime.sessions))
+    await refresh_consumer_lag(runtime.broker)
+    return PlainTextResponse(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
 @health_router.get("/asyncapi.json", summary="AsyncAPI document of this service's events")
@@ -102,7 +112,7 @@ def create_service_app(
     FastAPIInstrumentor.instrument_app(
         app,
         tracer_provider=runtime.tracer_provider,
-        excluded_urls="/health,/ready,/asyncapi",
+        excluded_urls="/health,/ready,/asyncapi,/metrics",
         exclude_spans=["receive", "send"],
     )
     return app

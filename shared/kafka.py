@@ -11,6 +11,7 @@ from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 
 from wushe.shared.dead_letter import DeadLetterMiddleware
+from wushe.shared.metrics import throughput_middleware
 from wushe.shared.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -24,7 +25,10 @@ def create_broker(
     tracer_provider: TracerProvider,
     dead_letter: DeadLetterMiddleware | None = None,
 ) -> KafkaBroker:
-    middlewares: list[object] = [KafkaTelemetryMiddleware(tracer_provider=tracer_provider)]
+    middlewares: list[object] = [
+        KafkaTelemetryMiddleware(tracer_provider=tracer_provider),
+        throughput_middleware(service),
+    ]
     if dead_letter is not None:
         middlewares.append(dead_letter)
     broker = KafkaBroker(

@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 from faststream.kafka import KafkaBroker
 from opentelemetry import propagate, trace
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.shared.messaging_tables import outbox
@@ -111,8 +111,6 @@ class OutboxRelay:
 
 
 async def unpublished_count(sessions: async_sessionmaker[AsyncSession]) -> int:
-    from sqlalchemy import func
-
     async with sessions() as session:
         query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
         return int((await session.execute(query)).scalar_one())

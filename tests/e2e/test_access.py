@@ -61,5 +61,5 @@ def test_reads_are_scoped_by_region(running_stack: RunningStack) -> None:
 
 
 def test_health_and_docs_need_no_token(running_stack: RunningStack) -> None:
-    for path in ("/health", "/ready", "/docs", "/openapi.json", "/asyncapi.json"):
+    for path in ("/health", "/ready", "/docs", "/openapi.json", "/asyncapi.json", "/metrics"):
         assert running_stack.request("GET", "ledger", path, headers={}).status_code == 200

@@ -25,6 +25,13 @@ def registration(region: str = "420704") -> tuple[bytes, bytes, str]:
     return str(person_id).encode(), event.to_bytes(), str(event.id)
 
 
+def metric_value(exposition: str, series: str) -> float:
+    for line in exposition.splitlines():
+        if line.startswith(series + " "):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{series} not in the metrics")
+
+
 def file_exists(stack: RunningStack, person_id: str) -> bool:
     return stack.get("ledger", f"/files/{person_id}").status_code == 200
 
@@ -87,6 +94,11 @@ def test_a_malformed_message_is_dead_lettered_and_the_rest_flows(
         assert headers["dlt-error"]
         assert headers["dlt-error-type"] == "ValidationError"
     assert "persona_id" in str(letters[1].headers) or "person_id" in str(letters[1].headers)
+    metrics = running_stack.get("ledger", "/metrics").text
+    counted = metric_value(
+        metrics, 'wushe_dead_letters_total{consumer="ledger",error_type="ValidationError"}'
+    )
+    assert counted >= 2
 
 
 def test_a_consumer_killed_mid_stream_loses_nothing_and_repeats_nothing(

@@ -52,3 +52,16 @@ def test_the_response_carries_the_trace_id_header(running_stack: RunningStack) -
     response = running_stack.request("POST", "intake", "/persons", json=PERSON)
     assert response.status_code == 201
     assert response.headers["x-trace-id"] == response.json()["trace_id"]
+
+
+def test_metrics_show_throughput_lag_backlog_and_deliveries(running_stack: RunningStack) -> None:
+    registered = running_stack.post("intake", "/persons", PERSON)
+    wait_for(lambda: running_stack.alerts_for(registered["person_id"]), timeout=30, what="alert")
+    ledger = running_stack.get("ledger", "/metrics").text
+    assert "wushe_consumer_lag{" in ledger
+    assert "wushe_outbox_backlog" in ledger
+    assert "faststream_received_messages_total" in ledger
+    notify = running_stack.get("notify", "/metrics").text
+    series = 'wushe_alert_deliveries_total{outcome="delivered"}'
+    delivered = [line for line in notify.splitlines() if line.startswith(series)]
+    assert delivered and float(delivered[0].rsplit(" ", 1)[1]) >= 1

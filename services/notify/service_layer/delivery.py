@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wushe.notify.adapters.orm import AlertRecord, DeliveryAttemptRecord, PartnerRecord
 from wushe.notify.adapters.webhook import DeliveryResult, post_webhook
 from wushe.notify.domain.backoff import MAX_ATTEMPTS, retry_delay_seconds
+from wushe.shared.metrics import ALERT_DELIVERIES
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -128,6 +129,7 @@ class DeliveryWorker:
             await session.execute(
                 update(AlertRecord).where(AlertRecord.id == alert.id).values(**values)
             )
+        ALERT_DELIVERIES.labels(str(values.get("status", "retry"))).inc()
         log.info(
             "alert delivery attempt",
             alert_id=alert.id,
