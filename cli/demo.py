@@ -3,6 +3,15 @@
 import httpx
 
 DEMO_PARTNER_NAME = "演示合作伙伴 Demo partner"
+DEMO_FUND_CODE = "DEMO-CF"
+
+
+def demo_fund_id(charity_url: str, token: str) -> str | None:
+    response = httpx.get(
+        f"{charity_url}/funds", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    response.raise_for_status()
+    return next((f["fund_id"] for f in response.json() if f["code"] == DEMO_FUND_CODE), None)
 
 
 def seed_demo_partner(
@@ -30,7 +39,7 @@ def seed_demo_partner(
             ).raise_for_status()
         client.post(
             f"{charity_url}/funds",
-            json={"name": "演示社区慈善基金 Demo community fund", "code": "DEMO-CF",
+            json={"name": "演示社区慈善基金 Demo community fund", "code": DEMO_FUND_CODE,
                   "region_code": region, "manager_partner_ids": [partner_id]},
         )  # fmt: skip
         return partner_id, created["webhook_secret"]

@@ -131,7 +131,7 @@ def up(
     seed_demo: Annotated[bool, typer.Option(help="Seed a demo partner and receiver")] = True,
 ) -> None:
     """Start the broker, the four services and a demo partner; Ctrl-C stops everything."""
-    from wushe.cli.demo import seed_demo_partner
+    from wushe.cli.demo import demo_fund_id, seed_demo_partner
     from wushe.cli.demo_receiver import ReceivedAlerts, print_alert, start_receiver
     from wushe.cli.stack import Stack
     from wushe.shared.kafka import ensure_topics
@@ -161,7 +161,8 @@ def up(
             if secret:
                 secret_file.write_text(secret)
             store.secret = secret or (secret_file.read_text() if secret_file.exists() else None)
-        _print_welcome(stack, admin, bootstrap, time.monotonic() - started)
+        fund_id = demo_fund_id(stack.url("charity"), admin) if seed_demo else None
+        _print_welcome(stack, admin, bootstrap, time.monotonic() - started, fund_id)
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(0.5)
         console.print("[red]a process exited; stopping everything (see data/logs/)[/red]")
@@ -184,7 +185,9 @@ def _all_topics(settings: object) -> list[str]:
     return sorted(get_settings().topic(name) for name in topics)
 
 
-def _print_welcome(stack: object, admin: str, bootstrap: str, seconds: float) -> None:
+def _print_welcome(
+    stack: object, admin: str, bootstrap: str, seconds: float, fund_id: str | None
+) -> None:
     from wushe.cli.stack import Stack
 
     assert isinstance(stack, Stack)
@@ -206,7 +209,19 @@ def _print_welcome(stack: object, admin: str, bootstrap: str, seconds: float) ->
         f"  export TOKEN={admin}\n"
         f'  curl -s -X POST {stack.url("intake")}/persons -H "Authorization: Bearer $TOKEN" '
         f"-H 'content-type: application/json' -d '{json.dumps(example, ensure_ascii=False)}'\n"
-        "Then follow it across the services: .venv/bin/wushe trace <trace_id from the response>\n"
+        "Then follow it across the services: .venv/bin/wushe trace <trace_id from the response>",
+        flush=True,
+    )
+    if fund_id:
+        donation = {"amount_fen": 10000, "channel": "cash", "donor_name": "李四"}
+        print(
+            "Donate 100.00 yuan (amounts are integer fen) to the demo fund:\n"
+            f"  curl -s -X POST {stack.url('charity')}/funds/{fund_id}/donations "
+            f"-H \"Authorization: Bearer $TOKEN\" -H 'content-type: application/json' "
+            f"-d '{json.dumps(donation, ensure_ascii=False)}'",
+            flush=True,
+        )
+    print(
         "Ctrl-C stops everything.",
         flush=True,
     )

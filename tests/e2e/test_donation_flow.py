@@ -37,3 +37,20 @@ def test_donation_alerts_the_fund_managers(running_stack: RunningStack) -> None:
     balance = running_stack.get("charity", f"/funds/{fund_id}").json()
     assert balance["balance_fen"] == 12_346
     assert balance["donations"] == 2
+
+
+def test_funds_are_listed_with_balances_within_the_region(running_stack: RunningStack) -> None:
+    code = f"LIST-{running_stack.backend.upper()}"
+    fund = running_stack.post(
+        "charity", "/funds", {"name": "华容区慈善基金", "code": code, "region_code": "420703"}
+    )
+    running_stack.post(
+        "charity", f"/funds/{fund['fund_id']}/donations", {"amount_fen": 500, "channel": "cash"}
+    )
+    listed = {f["code"]: f for f in running_stack.get("charity", "/funds").json()}
+    assert listed[code]["balance_fen"] == 500 and listed[code]["donations"] == 1
+    elsewhere = running_stack.token(region="420704")
+    seen = running_stack.request(
+        "GET", "charity", "/funds", headers=running_stack.headers(elsewhere)
+    )
+    assert code not in {f["code"] for f in seen.json()}

@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from wushe.charity.adapters.orm import DonationRecord
+from wushe.charity.adapters.orm import DonationRecord, FundRecord
 from wushe.charity.domain.donation import DonationEntry, FundOpening
 from wushe.charity.service_layer.donations import (
     FundCodeTaken,
@@ -18,6 +18,7 @@ from wushe.charity.service_layer.donations import (
 )
 from wushe.shared.auth import CurrentCaller, Role, require_region, require_role
 from wushe.shared.http import RuntimeDep
+from wushe.shared.regions import scope_prefix
 from wushe.shared.telemetry import current_trace_id
 
 router = APIRouter(prefix="/funds", tags=["funds"])
@@ -58,6 +59,41 @@ async def create_fund(opening: FundOpening, caller: CurrentCaller, runtime: Runt
     return await get_fund(fund_id, caller, runtime)
 
 
+@router.get("", response_model=list[FundView])
+async def list_funds(caller: CurrentCaller, runtime: RuntimeDep) -> list[FundView]:
+    """Funds in the caller's region with their balances, by name."""
+    totals = (
+        select(
+            DonationRecord.fund_id,
+            func.sum(DonationRecord.amount_fen).label("balance"),
+            func.count().label("donations"),
+        )
+        .group_by(DonationRecord.fund_id)
+        .subquery()
+    )
+    query = (
+        select(FundRecord, totals.c.balance, totals.c.donations)
+        .outerjoin(totals, totals.c.fund_id == FundRecord.id)
+        .where(FundRecord.region_code.startswith(scope_prefix(caller.region)))
+        .order_by(FundRecord.name)
+    )
+    async with runtime.sessions() as session:
+        rows = (await session.execute(query)).all()
+    return [_fund_view(fund, balance or 0, donations or 0) for fund, balance, donations in rows]
+
+
+def _fund_view(fund: FundRecord, balance_fen: int, donations: int) -> FundView:
+    return FundView(
+        fund_id=UUID(fund.id),
+        code=fund.code,
+        name=fund.name,
+        region_code=fund.region_code,
+        manager_partner_ids=[UUID(p) for p in fund.manager_partner_ids],
+        balance_fen=int(balance_fen),
+        donations=int(donations),
+    )
+
+
 @router.get("/{fund_id}", response_model=FundView)
 async def get_fund(fund_id: UUID, caller: CurrentCaller, runtime: RuntimeDep) -> FundView:
     try:
@@ -73,15 +109,7 @@ async def get_fund(fund_id: UUID, caller: CurrentCaller, runtime: RuntimeDep) ->
                 )
             )
         ).one()
-    return FundView(
-        fund_id=UUID(fund.id),
-        code=fund.code,
-        name=fund.name,
-        region_code=fund.region_code,
-        manager_partner_ids=[UUID(p) for p in fund.manager_partner_ids],
-        balance_fen=int(total),
-        donations=int(count),
-    )
+    return _fund_view(fund, total, count)
 
 
 @router.post(
