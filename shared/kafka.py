@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
@@ -47,7 +47,18 @@ def create_broker(
 async def ensure_topics(
     bootstrap_servers: str, topics: Iterable[str], partitions: int = DEFAULT_PARTITIONS
 ) -> None:
-    """Create missing topics with enough partitions for per-service scaling."""
+    """Create missing topics with enough partitions for per-service scaling.
+
+    Where operators manage topics themselves (no create permission), a failure is
+    logged and the service starts anyway: the topics may already be there.
+    """
+    try:
+        await _create_missing_topics(bootstrap_servers, set(topics), partitions)
+    except KafkaError as error:
+        log.warning("could not create topics; assuming they are managed", error=repr(error))
+
+
+async def _create_missing_topics(bootstrap_servers: str, topics: set[str], partitions: int) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="wushe-admin")
     await admin.start()
     try:

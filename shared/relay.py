@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 from faststream.kafka import KafkaBroker
 from opentelemetry import propagate, trace
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.shared.messaging_tables import outbox
@@ -75,8 +75,8 @@ class OutboxRelay:
                 .order_by(outbox.c.id)
                 .limit(self._batch_size)
             )
-            if session.bind.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+            if session.bind.dialect.name == "postgresql" and not await _lead_relay(session):
+                return 0
             rows = (await session.execute(query)).all()
             if not rows:
                 return 0
@@ -108,6 +108,22 @@ class OutboxRelay:
                 },
                 no_confirm=True,
             )
+
+
+RELAY_LOCK_KEY = 0x77757368_6F757462  # "wushoutb": one relay of a service's replicas at a time
+
+
+async def _lead_relay(session: AsyncSession) -> bool:
+    """Let one replica's relay publish at a time, so events keep their commit order.
+
+    Two relays publishing different batches concurrently could let a later event about
+    a person reach the topic before an earlier one. The transaction-scoped advisory lock
+    is released at commit; the other replicas' relays take over when this one stops.
+    """
+    acquired = await session.scalar(
+        text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}
+    )
+    return bool(acquired)
 
 
 async def unpublished_count(sessions: async_sessionmaker[AsyncSession]) -> int:

@@ -1,7 +1,8 @@
 """The outbox: a crash between commit and publish still publishes the event, once."""
 
+import pytest
 from faststream.kafka import KafkaBroker
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from integration.conftest import MigratedDatabase
 from support.kafka_tools import read_topic
@@ -11,7 +12,7 @@ from wushe.intake.service_layer.registration import register_person
 from wushe.shared.auth import Caller, Role
 from wushe.shared.events import EventEnvelope, Producer
 from wushe.shared.messaging_tables import outbox
-from wushe.shared.relay import OutboxRelay
+from wushe.shared.relay import RELAY_LOCK_KEY, OutboxRelay
 from wushe.shared.unit_of_work import UnitOfWork
 
 CLERK = Caller(subject="clerk", role=Role.STATION_STAFF, region="420704")
@@ -67,3 +68,30 @@ async def test_a_rolled_back_command_leaves_no_event(
         assert "already registered" in str(error)
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(outbox)) == 1
+
+
+async def test_one_replica_relays_at_a_time_on_postgresql(
+    migrated_database: MigratedDatabase, backend: str, bootstrap: str, topic_prefix: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("SQLite serves one process per service file: no replicas to coordinate")
+    sessions = await migrated_database("intake", MIGRATIONS)
+    registration = PersonRegistration(
+        full_name="周八", residence_region="420704", groups=["homeless"]
+    )
+    await register_person(
+        UnitOfWork(sessions, topic_prefix=topic_prefix),
+        registration, caller=CLERK, producer=PRODUCER, data_key="k",
+    )  # fmt: skip
+    broker = KafkaBroker(bootstrap)
+    await broker.start()
+    try:
+        relay = OutboxRelay(sessions, broker)
+        async with sessions() as other_replica, other_replica.begin():
+            await other_replica.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}
+            )
+            assert await relay.publish_pending() == 0
+        assert await relay.publish_pending() == 1
+    finally:
+        await broker.stop()
