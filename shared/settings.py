@@ -17,7 +17,7 @@ SERVICE_PORTS = {"intake": 8001, "ledger": 8002, "charity": 8003, "notify": 8004
 class Settings(BaseSettings):
     """Settings shared by every service and the command line."""
 
-    model_config = SettingsConfigDict(env_prefix="WUSHE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="WUSHE_", extra="ignore", populate_by_name=True)
 
     environment: Literal["development", "test", "production"] = "development"
     deployment: str = Field("local", description="Name of this city deployment")
