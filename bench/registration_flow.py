@@ -65,7 +65,7 @@ def main() -> None:
     with kafka_bootstrap() as bootstrap, tempfile.TemporaryDirectory() as data_dir:
         urls = {s: os.environ.get(f"{s.upper()}_DATABASE_URL", "") for s in SERVICE_NAMES}
         urls = {s: u or f"sqlite+aiosqlite:///{data_dir}/{s}.db" for s, u in urls.items()}
-        stack = RunningStack("bench", bootstrap, Path(data_dir), urls)
+        stack = RunningStack("bench", bootstrap, Path(data_dir), urls, log_level="INFO")
         stack.on_alert = lambda alert: arrivals.setdefault(
             alert["data"].get("person_id", ""), time.time()
         )

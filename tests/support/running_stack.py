@@ -48,6 +48,7 @@ class RunningStack:
     partner_id: str = ""
     env: dict[str, str] = field(default_factory=dict)
     on_alert: Callable[[dict[str, Any]], None] | None = None
+    log_level: str = "DEBUG"
 
     @property
     def settings(self) -> Settings:
@@ -62,7 +63,7 @@ class RunningStack:
             "WUSHE_OUTBOX_POLL_SECONDS": "0.5",
             "WUSHE_REGION_CODE": REGION,
             # Consumer assignments and per-message logs, for diagnosing a failed test.
-            "WUSHE_LOG_LEVEL": "DEBUG",
+            "WUSHE_LOG_LEVEL": self.log_level,
             **{f"{s.upper()}_DATABASE_URL": url for s, url in self.database_urls.items()},
         }
         self.stack = Stack(self.settings, ports=ports, log_dir=self.data_dir / "logs")
