@@ -148,6 +148,9 @@ def _subscribe(
         *[settings.topic(topic) for topic in consumes],
         group_id=settings.topic(name),
         auto_offset_reset="earliest",
+        # The embedded broker answers a fetch only when its wait runs out, even when
+        # messages arrive sooner; a short wait keeps each hop's latency low.
+        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{name}-consumer",
         description=f"The {name} service's consumer group; commits after the effect commits.",

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     outbox_batch_size: int = 500
     consumer_max_attempts: int = 3
     consumer_retry_backoff_seconds: float = 0.2
+    consumer_fetch_max_wait_ms: int = Field(
+        50, description="How long a fetch waits for new messages; bounds idle latency"
+    )
     log_level: str = "INFO"
 
     @model_validator(mode="after")
