@@ -202,7 +202,7 @@ def _print_welcome(
     console.print(table)
     console.print(f"[bold]admin token[/bold] (region {get_settings().region_code}):")
     print(admin, end="\n\n", flush=True)
-    example = {"full_name": "张秀英", "residence_region": "420704",
+    example = {"full_name": "张秀英", "birth_date": "1950-03-12", "residence_region": "420704",
                "groups": ["elderly_living_alone"]}  # fmt: skip
     print(
         "Register someone and watch the demo partner's alert arrive here:\n"

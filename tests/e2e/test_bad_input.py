@@ -24,6 +24,12 @@ def written(stack: RunningStack) -> tuple[int, int]:
           "id_number": "420704195003120025"}, "id_number"),
         ({"full_name": "赵六", "residence_region": "420704", "groups": ["disabled"],
           "shoe_size": 42}, "shoe_size"),
+        ({"full_name": "赵六", "residence_region": "420704", "groups": ["child_left_behind"],
+          "birth_date": "1990-01-01"}, "groups"),
+        ({"full_name": "赵六", "residence_region": "420704", "groups": ["disabled"],
+          "id_number": "42070419500312002X", "birth_date": "1951-03-12"}, "birth_date"),
+        ({"full_name": "赵六", "residence_region": "420704", "groups": ["disabled"],
+          "phone": "12345"}, "phone"),
     ],
 )  # fmt: skip
 def test_invalid_registration_is_422_naming_the_field(

@@ -1,8 +1,17 @@
 """A registration travels intake → ledger → notify → partner webhook, in one trace."""
 
+import asyncio
+import json
+
+from support.kafka_tools import read_topic
 from support.running_stack import RunningStack, wait_for
 
-PERSON = {"full_name": "张秀英", "residence_region": "420704", "groups": ["elderly_living_alone"]}
+PERSON = {
+    "full_name": "张秀英",
+    "birth_date": "1950-03-12",
+    "residence_region": "420704",
+    "groups": ["elderly_living_alone"],
+}
 
 
 def test_registration_opens_a_file_and_alerts_the_partner_in_one_trace(
@@ -65,3 +74,34 @@ def test_metrics_show_throughput_lag_backlog_and_deliveries(running_stack: Runni
     series = 'wushe_alert_deliveries_total{outcome="delivered"}'
     delivered = [line for line in notify.splitlines() if line.startswith(series)]
     assert delivered and float(delivered[0].rsplit(" ", 1)[1]) >= 1
+
+
+def test_identity_is_derived_masked_and_never_published(running_stack: RunningStack) -> None:
+    number, phone = "42070419500312002X", "13800138000"
+    registered = running_stack.post(
+        "intake",
+        "/persons",
+        {"full_name": "王秀兰", "id_number": number, "phone": phone,
+         "residence_region": "420704", "groups": ["elderly_empty_nest"]},
+    )  # fmt: skip
+    person = running_stack.get("intake", f"/persons/{registered['person_id']}").json()
+    assert person["birth_date"] == "1950-03-12" and person["sex"] == "female"
+    assert person["id_number_masked"] == "420704********002X"
+    assert person["phone_masked"] == "138****8000"
+
+    again = running_stack.request(
+        "POST", "intake", "/persons",
+        json={"full_name": "王秀兰", "id_number": number.lower(), "residence_region": "420704",
+              "groups": ["disabled"]},
+    )  # fmt: skip
+    assert again.status_code == 409
+    assert again.json()["detail"]["person_id"] == registered["person_id"]
+
+    wait_for(lambda: running_stack.alerts_for(registered["person_id"]), timeout=30, what="alert")
+    for topic in ("intake.person", "ledger.file"):
+        records = asyncio.run(read_topic(running_stack.bootstrap, running_stack.topic(topic)))
+        published = b"".join(record.value for record in records)
+        assert registered["person_id"].encode() in published
+        for secret in (number, number[:17], phone, "王秀兰"):
+            for form in (secret.encode(), json.dumps(secret)[1:-1].encode()):
+                assert form not in published, f"{secret} travelled on {topic}"

@@ -24,7 +24,10 @@ async def test_event_committed_before_a_crash_is_published_once_after_restart(
 ) -> None:
     sessions = await migrated_database("intake", MIGRATIONS)
     registration = PersonRegistration(
-        full_name="陈七", residence_region="420704", groups=["child_orphan"]
+        full_name="陈七",
+        birth_date="2015-06-01",
+        residence_region="420704",
+        groups=["child_orphan"],
     )
     # The process commits and dies before any relay runs: no broker is involved yet.
     person_id = await register_person(

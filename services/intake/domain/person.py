@@ -1,38 +1,32 @@
-"""The registration of a person in need (服务对象), as a station clerk enters it."""
+"""The registration of a person in need (服务对象), as a station clerk enters it.
 
-from enum import StrEnum
-from typing import Annotated
+What the ID number says (birth date, sex) is derived from it and must agree with what
+was entered; the groups must fit the person's age on the registration date.
+"""
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from datetime import date
+from typing import Annotated, Any
 
-from wushe.intake.domain.identity import validate_id_number
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from wushe.intake.domain.age_rules import CHILD_GROUPS, ELDERLY_GROUPS, age_violations
+from wushe.intake.domain.groups import TargetGroup
+from wushe.intake.domain.identity import Sex, parse_id_number, validate_id_number
+from wushe.intake.domain.phone import normalise_phone
 from wushe.shared.regions import RegionCode
 
-
-class TargetGroup(StrEnum):
-    """The groups the texts name; a person may be in several."""
-
-    ELDERLY_ECONOMIC_DIFFICULTY = "elderly_economic_difficulty"  # 家庭经济困难老年人
-    ELDERLY_ADVANCED_AGE = "elderly_advanced_age"  # 高龄
-    ELDERLY_DISABLED = "elderly_disabled"  # 失能
-    ELDERLY_EMPTY_NEST = "elderly_empty_nest"  # 空巢
-    ELDERLY_LEFT_BEHIND = "elderly_left_behind"  # 留守
-    ELDERLY_LIVING_ALONE = "elderly_living_alone"  # 独居
-    CHILD_LEFT_BEHIND = "child_left_behind"  # 农村留守儿童
-    CHILD_ORPHAN = "child_orphan"  # 孤儿
-    CHILD_UNATTENDED = "child_unattended"  # 事实无人抚养儿童
-    CHILD_DISABLED = "child_disabled"  # 残疾儿童
-    CHILD_IN_DIFFICULTY = "child_in_difficulty"  # 困境儿童
-    CHILD_PARENT_IMPRISONED = "child_parent_imprisoned"
-    DISABLED = "disabled"  # 残疾人
-    SEVERE_MENTAL_DISORDER = "severe_mental_disorder"  # 严重精神障碍患者
-    HOMELESS = "homeless"  # 流浪乞讨人员
-    SUBSISTENCE_ALLOWANCE = "subsistence_allowance"  # 低保对象
-    EXTREME_POVERTY = "extreme_poverty"  # 特困人员
-    MIGRANT_CHILD = "migrant_child"  # 进城务工人员随迁子女
-
-
 IdNumber = Annotated[str, AfterValidator(validate_id_number)]
+PhoneNumber = Annotated[str, AfterValidator(normalise_phone)]
+
+__all__ = ["PersonRegistration", "TargetGroup"]
 
 
 class PersonRegistration(BaseModel):
@@ -42,9 +36,78 @@ class PersonRegistration(BaseModel):
 
     full_name: str = Field(min_length=1, max_length=50, examples=["张秀英"])
     id_number: IdNumber | None = Field(
-        None, description="18-character resident ID number", examples=["42070419500312002X"]
+        None,
+        description="Resident ID number, 18 characters (15-digit old numbers are converted)",
+        examples=["42070419500312002X"],
     )
+    birth_date: date | None = Field(None, description="Derived from the ID number if omitted")
+    sex: Sex | None = Field(None, description="Derived from the ID number if omitted")
+    phone: PhoneNumber | None = Field(None, examples=["13800138000", "027-87654321"])
     residence_region: RegionCode = Field(
         description="Current-residence division code (6, 9 or 12 digits)", examples=["420704"]
     )
+    registered_on: date = Field(
+        default_factory=date.today, description="Registration date; ages are computed on it"
+    )
     groups: list[TargetGroup] = Field(min_length=1, examples=[["elderly_living_alone"]])
+
+    @field_validator("birth_date")
+    @classmethod
+    def _birth_date_matches_id(cls, value: date | None, info: ValidationInfo) -> date | None:
+        resident = _resident(info.data)
+        if value is not None and resident is not None and value != resident.birth_date:
+            raise ValueError(
+                f"{value.isoformat()} differs from the ID number's "
+                f"{resident.birth_date.isoformat()} (出生日期与身份证号不一致)"
+            )
+        return value
+
+    @field_validator("sex")
+    @classmethod
+    def _sex_matches_id(cls, value: Sex | None, info: ValidationInfo) -> Sex | None:
+        resident = _resident(info.data)
+        if value is not None and resident is not None and value != resident.sex:
+            raise ValueError(
+                f"{value.value} differs from the ID number's {resident.sex.value} "
+                "(性别与身份证号不一致)"
+            )
+        return value
+
+    @field_validator("registered_on")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError(f"{value.isoformat()} is in the future (登记日期不能晚于今天)")
+        return value
+
+    @field_validator("groups")
+    @classmethod
+    def _groups_fit_age(cls, value: list[TargetGroup], info: ValidationInfo) -> list[TargetGroup]:
+        resident = _resident(info.data)
+        birth_date = info.data.get("birth_date") or (resident.birth_date if resident else None)
+        registered_on = info.data.get("registered_on") or date.today()
+        if birth_date is None:
+            bound = [g.value for g in value if g in CHILD_GROUPS or g in ELDERLY_GROUPS]
+            if bound:
+                raise ValueError(
+                    f"{', '.join(bound)} depend on age: give an ID number or a birth date "
+                    "(儿童、老年人类别需提供身份证号或出生日期)"
+                )
+            return value
+        problems = age_violations(value, birth_date, registered_on)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
+    @model_validator(mode="after")
+    def _derive_from_id(self) -> "PersonRegistration":
+        if self.id_number:
+            resident = parse_id_number(self.id_number)
+            self.birth_date = self.birth_date or resident.birth_date
+            self.sex = self.sex or resident.sex
+        return self
+
+
+def _resident(data: dict[str, Any]) -> Any:
+    number = data.get("id_number")
+    return parse_id_number(number) if number else None

@@ -1,6 +1,6 @@
 """Intake's HTTP API: thin routes that turn requests into commands."""
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, status
@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from wushe.intake.adapters.orm import PersonRecord
 from wushe.intake.domain.person import PersonRegistration
+from wushe.intake.domain.phone import mask_phone
 from wushe.intake.service_layer.registration import AlreadyRegistered, register_person
 from wushe.shared.auth import CurrentCaller, Role, require_region, require_role
 from wushe.shared.http import RuntimeDep
@@ -29,6 +30,9 @@ class PersonView(BaseModel):
     person_id: UUID
     full_name: str
     id_number_masked: str | None
+    birth_date: date | None
+    sex: str | None
+    phone_masked: str | None
     residence_region: str
     station_region: str
     groups: list[str]
@@ -40,6 +44,9 @@ class PersonView(BaseModel):
             person_id=UUID(record.id),
             full_name=record.full_name,
             id_number_masked=record.id_number_masked,
+            birth_date=record.birth_date,
+            sex=record.sex,
+            phone_masked=mask_phone(record.phone) if record.phone else None,
             residence_region=record.residence_region,
             station_region=record.station_region,
             groups=record.groups,

@@ -49,9 +49,13 @@ async def register_person(
                 id_number_masked=mask_id_number(registration.id_number)
                 if registration.id_number
                 else None,
+                birth_date=registration.birth_date,
+                sex=registration.sex.value if registration.sex else None,
+                phone=registration.phone,
                 residence_region=registration.residence_region,
                 station_region=caller.region,
                 groups=groups,
+                registered_on=registration.registered_on,
                 registered_by=caller.subject,
                 registered_at=datetime.now(UTC),
             )
