@@ -2,10 +2,13 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from wushe.shared.field_encryption import FieldCipher
 
 DEVELOPMENT_SECRET = "wushe-development-secret-change-me-0000"
 DEVELOPMENT_DATA_KEY = "wushe-development-data-key-change-me-0"
@@ -29,6 +32,12 @@ class Settings(BaseSettings):
     data_key: SecretStr = Field(
         SecretStr(DEVELOPMENT_DATA_KEY), description="Key for keyed hashes of identifiers"
     )
+
+    encryption_keys: SecretStr | None = Field(
+        None,
+        description="Field-encryption keys, 'id=<base64 32 bytes>,...'; development derives one",
+    )
+    encryption_key_id: str = Field("dev", description="Id of the key new values use")
 
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092",
@@ -65,7 +74,20 @@ class Settings(BaseSettings):
                         f"WUSHE_{name.upper()} must be set to a secret of 32+ characters "
                         "in production"
                     )
+            if self.encryption_keys is None:
+                raise ValueError(
+                    "WUSHE_ENCRYPTION_KEYS must be set in production "
+                    "('id=<base64 of 32 random bytes>'; see the README)"
+                )
         return self
+
+    def field_cipher(self) -> "FieldCipher":
+        from wushe.shared.field_encryption import FieldCipher, derived_key, parse_keys
+
+        if self.encryption_keys is None:
+            return FieldCipher({"dev": derived_key(self.data_key.get_secret_value())}, "dev")
+        keys = parse_keys(self.encryption_keys.get_secret_value())
+        return FieldCipher(keys, self.encryption_key_id)
 
     @property
     def span_file(self) -> Path:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from wushe.intake.adapters.personal_data import PersonalDataVault
 from wushe.intake.entrypoints.http import router
 from wushe.shared.http import create_service_app
 from wushe.shared.runtime import build_runtime
@@ -14,9 +15,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     runtime = build_runtime("intake", MIGRATIONS, settings=settings)
-    return create_service_app(
+    app = create_service_app(
         runtime,
         title="Wushe intake",
         description="Registers people in need (服务对象登记) and publishes `person.registered`.",
         routers=[router],
     )
+    app.state.vault = PersonalDataVault(
+        runtime.settings.field_cipher(), runtime.settings.data_key.get_secret_value()
+    )
+    return app

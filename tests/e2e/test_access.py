@@ -63,3 +63,45 @@ def test_reads_are_scoped_by_region(running_stack: RunningStack) -> None:
 def test_health_and_docs_need_no_token(running_stack: RunningStack) -> None:
     for path in ("/health", "/ready", "/docs", "/openapi.json", "/asyncapi.json", "/metrics"):
         assert running_stack.request("GET", "ledger", path, headers={}).status_code == 200
+
+
+def test_unmasked_identifiers_need_a_role_and_a_purpose_and_are_logged(
+    running_stack: RunningStack,
+) -> None:
+    number = "420704201503010028" if running_stack.backend == "sqlite" else "420704201503010044"
+    person = running_stack.post(
+        "intake", "/persons",
+        {"full_name": "刘小红", "id_number": number, "phone": "13912345678",
+         "residence_region": "420704", "groups": ["child_left_behind"]},
+    )  # fmt: skip
+    path = f"/persons/{person['person_id']}"
+    masked = running_stack.get("intake", path).json()
+    assert masked["id_number"] is None
+    assert masked["id_number_masked"] == number[:6] + "*" * 8 + number[-4:]
+    assert masked["phone"] is None and masked["phone_masked"] == "139****5678"
+
+    worker = running_stack.headers(running_stack.token(Role.SOCIAL_WORKER, region="420704"))
+    no_reason = running_stack.request(
+        "GET", "intake", path, params={"reveal": ["id_number"]}, headers=worker
+    )
+    assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["loc"][-1] == "purpose"
+
+    revealed = running_stack.request(
+        "GET", "intake", path, headers=worker,
+        params={"reveal": ["id_number", "phone"], "purpose": "家访前核实身份"},
+    )  # fmt: skip
+    assert revealed.status_code == 200
+    assert revealed.json()["id_number"] == number and revealed.json()["phone"] == "13912345678"
+
+    auditor = running_stack.headers(running_stack.token(Role.AUDITOR))
+    refused = running_stack.request(
+        "GET", "intake", path, headers=auditor, params={"reveal": ["phone"], "purpose": "查看"}
+    )
+    assert refused.status_code == 403
+    partner = running_stack.headers(running_stack.token(Role.PARTNER))
+    assert running_stack.request("GET", "intake", path, headers=partner).status_code == 403
+
+    reads = running_stack.request("GET", "intake", f"{path}/reads", headers=auditor).json()
+    assert [(r["reader"], r["fields"], r["purpose"]) for r in reads] == [
+        ("test-social_worker", ["id_number", "phone"], "家访前核实身份")
+    ]

@@ -6,6 +6,7 @@ from sqlalchemy import func, select, text
 
 from integration.conftest import MigratedDatabase
 from support.kafka_tools import read_topic
+from wushe.intake.adapters.personal_data import PersonalDataVault
 from wushe.intake.bootstrap import MIGRATIONS
 from wushe.intake.domain.person import PersonRegistration
 from wushe.intake.service_layer.registration import register_person
@@ -13,8 +14,10 @@ from wushe.shared.auth import Caller, Role
 from wushe.shared.events import EventEnvelope, Producer
 from wushe.shared.messaging_tables import outbox
 from wushe.shared.relay import RELAY_LOCK_KEY, OutboxRelay
+from wushe.shared.settings import Settings
 from wushe.shared.unit_of_work import UnitOfWork
 
+VAULT = PersonalDataVault(Settings().field_cipher(), "index-key")
 CLERK = Caller(subject="clerk", role=Role.STATION_STAFF, region="420704")
 PRODUCER = Producer(service="intake", deployment="test")
 
@@ -32,7 +35,7 @@ async def test_event_committed_before_a_crash_is_published_once_after_restart(
     # The process commits and dies before any relay runs: no broker is involved yet.
     person_id = await register_person(
         UnitOfWork(sessions, topic_prefix=topic_prefix),
-        registration, caller=CLERK, producer=PRODUCER, data_key="k",
+        registration, caller=CLERK, producer=PRODUCER, vault=VAULT,
     )  # fmt: skip
     async with sessions() as session:
         pending = await session.scalar(select(func.count()).where(outbox.c.published_at.is_(None)))
@@ -64,9 +67,9 @@ async def test_a_rolled_back_command_leaves_no_event(
         groups=["elderly_living_alone"],
     )  # fmt: skip
     uow = UnitOfWork(sessions, topic_prefix=topic_prefix)
-    await register_person(uow, registration, caller=CLERK, producer=PRODUCER, data_key="k")
+    await register_person(uow, registration, caller=CLERK, producer=PRODUCER, vault=VAULT)
     try:
-        await register_person(uow, registration, caller=CLERK, producer=PRODUCER, data_key="k")
+        await register_person(uow, registration, caller=CLERK, producer=PRODUCER, vault=VAULT)
     except Exception as error:
         assert "already registered" in str(error)
     async with sessions() as session:
@@ -84,7 +87,7 @@ async def test_one_replica_relays_at_a_time_on_postgresql(
     )
     await register_person(
         UnitOfWork(sessions, topic_prefix=topic_prefix),
-        registration, caller=CLERK, producer=PRODUCER, data_key="k",
+        registration, caller=CLERK, producer=PRODUCER, vault=VAULT,
     )  # fmt: skip
     broker = KafkaBroker(bootstrap)
     await broker.start()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from uuid6 import uuid7
 
 from wushe.intake.adapters.orm import PersonRecord
-from wushe.intake.domain.identity import id_number_hash, mask_id_number
+from wushe.intake.adapters.personal_data import PersonalDataVault
 from wushe.intake.domain.person import PersonRegistration
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer, new_event
@@ -27,39 +27,32 @@ async def register_person(
     *,
     caller: Caller,
     producer: Producer,
-    data_key: str,
+    vault: PersonalDataVault,
 ) -> UUID:
     async with uow:
-        hashed = (
-            id_number_hash(registration.id_number, data_key) if registration.id_number else None
-        )
-        if hashed:
+        if registration.id_number:
             existing = await uow.session.scalar(
-                select(PersonRecord.id).where(PersonRecord.id_number_hash == hashed)
+                select(PersonRecord.id).where(
+                    PersonRecord.id_number_hash == vault.id_number_hash(registration.id_number)
+                )
             )
             if existing:
                 raise AlreadyRegistered(existing)
         person_id = uuid7()
         groups = [group.value for group in registration.groups]
-        uow.session.add(
-            PersonRecord(
-                id=str(person_id),
-                full_name=registration.full_name,
-                id_number_hash=hashed,
-                id_number_masked=mask_id_number(registration.id_number)
-                if registration.id_number
-                else None,
-                birth_date=registration.birth_date,
-                sex=registration.sex.value if registration.sex else None,
-                phone=registration.phone,
-                residence_region=registration.residence_region,
-                station_region=caller.region,
-                groups=groups,
-                registered_on=registration.registered_on,
-                registered_by=caller.subject,
-                registered_at=datetime.now(UTC),
-            )
+        record = PersonRecord(
+            id=str(person_id),
+            birth_date=registration.birth_date,
+            sex=registration.sex.value if registration.sex else None,
+            residence_region=registration.residence_region,
+            station_region=caller.region,
+            groups=groups,
+            registered_on=registration.registered_on,
+            registered_by=caller.subject,
+            registered_at=datetime.now(UTC),
         )
+        vault.seal(record, registration.full_name, registration.id_number, registration.phone)
+        uow.session.add(record)
         await uow.emit(
             new_event(
                 PersonRegistered(
