@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from wushe.cli.topic_reader import read_topic
+
 
 @dataclass(frozen=True)
 class DeadLetter:
@@ -33,23 +35,7 @@ def _letter(record: object) -> DeadLetter:
 
 
 async def list_dead_letters(bootstrap: str, topic: str) -> list[DeadLetter]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = consumer.partitions_for_topic(topic) or set()
-        assignment = [TopicPartition(topic, p) for p in sorted(partitions)]
-        if not assignment:
-            return []
-        consumer.assign(assignment)
-        await consumer.seek_to_beginning(*assignment)
-        ends = await consumer.end_offsets(assignment)
-        letters: list[DeadLetter] = []
-        while [tp for tp in assignment if await consumer.position(tp) < ends[tp]]:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                letters.extend(_letter(record) for record in records)
-        return letters
-    finally:
-        await consumer.stop()
+    return [_letter(record) for record in await read_topic(bootstrap, topic)]
 
 
 async def replay_dead_letters(bootstrap: str, topic: str, replay_group: str) -> int:

@@ -5,13 +5,16 @@ import json
 import signal
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from wushe.shared.auth import Role, mint_token
+
+if TYPE_CHECKING:
+    from wushe.cli.stack import Stack
 from wushe.shared.settings import SERVICE_NAMES, get_settings, service_settings
 
 app = typer.Typer(help="Wushe (五社): community social-work platform.", no_args_is_help=True)
@@ -134,7 +137,6 @@ def up(
     from wushe.cli.demo import demo_fund_id, seed_demo_partner
     from wushe.cli.demo_receiver import ReceivedAlerts, print_alert, start_receiver
     from wushe.cli.stack import Stack
-    from wushe.shared.kafka import ensure_topics
 
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -144,8 +146,8 @@ def up(
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
+        # Each service creates the topics it uses when it starts.
         bootstrap = stack.start_broker_if_embedded()
-        asyncio.run(ensure_topics(bootstrap, _all_topics(settings)))
         stack.start_services({"KAFKA_BOOTSTRAP_SERVERS": bootstrap})
         console.print("starting services (logs in data/logs/) …")
         stack.wait_ready()
@@ -176,21 +178,9 @@ def _stop_on_sigterm(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _all_topics(settings: object) -> list[str]:
-    from wushe.shared.events.catalog import registry
-    from wushe.shared.events.topics import dead_letter
-
-    topics = {spec.topic for spec in registry.specs()}
-    topics |= {dead_letter(name) for name in SERVICE_NAMES}
-    return sorted(get_settings().topic(name) for name in topics)
-
-
 def _print_welcome(
-    stack: object, admin: str, bootstrap: str, seconds: float, fund_id: str | None
+    stack: "Stack", admin: str, bootstrap: str, seconds: float, fund_id: str | None
 ) -> None:
-    from wushe.cli.stack import Stack
-
-    assert isinstance(stack, Stack)
     table = Table(title=f"Wushe is up in {seconds:.1f} s (broker {bootstrap})", width=110)
     table.add_column("service")
     table.add_column("API")

@@ -23,11 +23,11 @@ def test_donation_alerts_the_fund_managers(running_stack: RunningStack) -> None:
     assert first["receipt_number"] != second["receipt_number"]
     assert first["receipt_number"].endswith("-000001")
 
-    alerts = wait_for(
-        lambda: len(running_stack.alerts_for(fund_id)) == 2 and running_stack.alerts_for(fund_id),
-        timeout=30,
-        what="two donation alerts",
-    )
+    def both_alerts() -> list[dict[str, object]] | None:
+        alerts = running_stack.alerts_for(fund_id)
+        return alerts if len(alerts) == 2 else None
+
+    alerts = wait_for(both_alerts, timeout=30, what="two donation alerts")
     amounts = sorted(alert["data"]["amount_fen"] for alert in alerts)
     assert amounts == [1, 12_345]
     assert all(alert["type"] == "donation.received" for alert in alerts)

@@ -3,8 +3,8 @@
 import asyncio
 import json
 
-from support.kafka_tools import read_topic
 from support.running_stack import RunningStack, wait_for
+from wushe.cli.topic_reader import read_topic
 
 PERSON = {
     "full_name": "张秀英",
@@ -21,11 +21,7 @@ def test_registration_opens_a_file_and_alerts_the_partner_in_one_trace(
     person_id, trace_id = registered["person_id"], registered["trace_id"]
 
     file = wait_for(
-        lambda: (
-            running_stack.get("ledger", f"/files/{person_id}").json()
-            if running_stack.get("ledger", f"/files/{person_id}").status_code == 200
-            else None
-        ),
+        lambda: running_stack.found("ledger", f"/files/{person_id}"),
         timeout=30,
         what="the ledger file",
     )

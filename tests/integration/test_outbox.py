@@ -5,7 +5,7 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy import func, select, text
 
 from integration.conftest import MigratedDatabase
-from support.kafka_tools import read_topic
+from wushe.cli.topic_reader import read_topic
 from wushe.intake.adapters.personal_data import PersonalDataVault
 from wushe.intake.bootstrap import MIGRATIONS
 from wushe.intake.domain.person import PersonRegistration

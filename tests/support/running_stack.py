@@ -112,6 +112,11 @@ class RunningStack:
     def get(self, service: str, path: str) -> httpx.Response:
         return self.request("GET", service, path)
 
+    def found(self, service: str, path: str) -> Any:
+        """The resource's JSON, or None while it does not exist (yet)."""
+        response = self.get(service, path)
+        return response.json() if response.status_code == 200 else None
+
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
 

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from wushe.charity.adapters.orm import DonationRecord, FundRecord
 from wushe.charity.domain.donation import DonationEntry, FundOpening
@@ -62,6 +62,24 @@ async def create_fund(opening: FundOpening, caller: CurrentCaller, runtime: Runt
 @router.get("", response_model=list[FundView])
 async def list_funds(caller: CurrentCaller, runtime: RuntimeDep) -> list[FundView]:
     """Funds in the caller's region with their balances, by name."""
+    return await _funds_with_balances(
+        runtime, FundRecord.region_code.startswith(scope_prefix(caller.region))
+    )
+
+
+@router.get("/{fund_id}", response_model=FundView)
+async def get_fund(fund_id: UUID, caller: CurrentCaller, runtime: RuntimeDep) -> FundView:
+    funds = await _funds_with_balances(runtime, FundRecord.id == str(fund_id))
+    if not funds:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no fund {fund_id}")
+    require_region(caller, funds[0].region_code)
+    return funds[0]
+
+
+async def _funds_with_balances(
+    runtime: RuntimeDep, condition: ColumnElement[bool]
+) -> list[FundView]:
+    """Funds with the balance derived from their donations, in one query."""
     totals = (
         select(
             DonationRecord.fund_id,
@@ -74,42 +92,23 @@ async def list_funds(caller: CurrentCaller, runtime: RuntimeDep) -> list[FundVie
     query = (
         select(FundRecord, totals.c.balance, totals.c.donations)
         .outerjoin(totals, totals.c.fund_id == FundRecord.id)
-        .where(FundRecord.region_code.startswith(scope_prefix(caller.region)))
+        .where(condition)
         .order_by(FundRecord.name)
     )
     async with runtime.sessions() as session:
         rows = (await session.execute(query)).all()
-    return [_fund_view(fund, balance or 0, donations or 0) for fund, balance, donations in rows]
-
-
-def _fund_view(fund: FundRecord, balance_fen: int, donations: int) -> FundView:
-    return FundView(
-        fund_id=UUID(fund.id),
-        code=fund.code,
-        name=fund.name,
-        region_code=fund.region_code,
-        manager_partner_ids=[UUID(p) for p in fund.manager_partner_ids],
-        balance_fen=int(balance_fen),
-        donations=int(donations),
-    )
-
-
-@router.get("/{fund_id}", response_model=FundView)
-async def get_fund(fund_id: UUID, caller: CurrentCaller, runtime: RuntimeDep) -> FundView:
-    try:
-        fund = await find_fund(runtime.unit_of_work(), fund_id)
-    except FundNotFound as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
-    require_region(caller, fund.region_code)
-    async with runtime.sessions() as session:
-        total, count = (
-            await session.execute(
-                select(func.coalesce(func.sum(DonationRecord.amount_fen), 0), func.count()).where(
-                    DonationRecord.fund_id == fund.id
-                )
-            )
-        ).one()
-    return _fund_view(fund, total, count)
+    return [
+        FundView(
+            fund_id=UUID(fund.id),
+            code=fund.code,
+            name=fund.name,
+            region_code=fund.region_code,
+            manager_partner_ids=[UUID(p) for p in fund.manager_partner_ids],
+            balance_fen=int(balance or 0),
+            donations=int(donations or 0),
+        )
+        for fund, balance, donations in rows
+    ]
 
 
 @router.post(

@@ -65,6 +65,16 @@ def parse_id_number(value: str, *, today: date | None = None) -> ResidentId:
             f"character 18 (check character) is {number[17]!r}, expected {expected!r} "
             "(第18位校验码错误)"
         )
+    return _decoded(number, birth_date)
+
+
+def decode_valid(number: str) -> ResidentId:
+    """Decode a normalised number that has already passed `parse_id_number`."""
+    born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    return _decoded(number, born)
+
+
+def _decoded(number: str, birth_date: date) -> ResidentId:
     sex = Sex.MALE if int(number[16]) % 2 else Sex.FEMALE
     return ResidentId(number=number, county_code=number[:6], birth_date=birth_date, sex=sex)
 

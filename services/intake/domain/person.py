@@ -19,7 +19,7 @@ from pydantic import (
 
 from wushe.intake.domain.age_rules import CHILD_GROUPS, ELDERLY_GROUPS, age_violations
 from wushe.intake.domain.groups import TargetGroup
-from wushe.intake.domain.identity import Sex, parse_id_number, validate_id_number
+from wushe.intake.domain.identity import ResidentId, Sex, decode_valid, validate_id_number
 from wushe.intake.domain.phone import normalise_phone
 from wushe.shared.regions import RegionCode
 
@@ -51,25 +51,17 @@ class PersonRegistration(BaseModel):
     )
     groups: list[TargetGroup] = Field(min_length=1, examples=[["elderly_living_alone"]])
 
-    @field_validator("birth_date")
+    @field_validator("birth_date", "sex")
     @classmethod
-    def _birth_date_matches_id(cls, value: date | None, info: ValidationInfo) -> date | None:
+    def _agrees_with_id(cls, value: date | Sex | None, info: ValidationInfo) -> date | Sex | None:
         resident = _resident(info.data)
-        if value is not None and resident is not None and value != resident.birth_date:
+        if value is None or resident is None:
+            return value
+        derived = getattr(resident, str(info.field_name))
+        if value != derived:
             raise ValueError(
-                f"{value.isoformat()} differs from the ID number's "
-                f"{resident.birth_date.isoformat()} (出生日期与身份证号不一致)"
-            )
-        return value
-
-    @field_validator("sex")
-    @classmethod
-    def _sex_matches_id(cls, value: Sex | None, info: ValidationInfo) -> Sex | None:
-        resident = _resident(info.data)
-        if value is not None and resident is not None and value != resident.sex:
-            raise ValueError(
-                f"{value.value} differs from the ID number's {resident.sex.value} "
-                "(性别与身份证号不一致)"
+                f"{_shown(value)} differs from the ID number's {_shown(derived)} "
+                f"({_DISAGREEMENT[str(info.field_name)]})"
             )
         return value
 
@@ -102,12 +94,20 @@ class PersonRegistration(BaseModel):
     @model_validator(mode="after")
     def _derive_from_id(self) -> "PersonRegistration":
         if self.id_number:
-            resident = parse_id_number(self.id_number)
+            resident = decode_valid(self.id_number)
             self.birth_date = self.birth_date or resident.birth_date
             self.sex = self.sex or resident.sex
         return self
 
 
-def _resident(data: dict[str, Any]) -> Any:
+_DISAGREEMENT = {"birth_date": "出生日期与身份证号不一致", "sex": "性别与身份证号不一致"}
+
+
+def _resident(data: dict[str, Any]) -> ResidentId | None:
+    # An id_number in the validated data has passed every check: decoding is enough.
     number = data.get("id_number")
-    return parse_id_number(number) if number else None
+    return decode_valid(number) if number else None
+
+
+def _shown(value: date | Sex) -> str:
+    return value.value if isinstance(value, Sex) else value.isoformat()
