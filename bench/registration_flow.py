@@ -45,7 +45,8 @@ async def register_all(stack: RunningStack, count: int, concurrency: int) -> dic
                 response = await client.post(
                     stack.url("intake") + "/persons",
                     json={"full_name": f"测试{number}", "residence_region": "420704",
-                          "birth_date": "1950-03-12", "groups": ["elderly_living_alone"]},
+                          "household_region": "420704", "birth_date": "1950-03-12",
+                          "groups": ["elderly_living_alone"]},
                 )  # fmt: skip
                 response.raise_for_status()
                 accepted[response.json()["person_id"]] = time.time()

@@ -193,7 +193,7 @@ def _print_welcome(
     console.print(f"[bold]admin token[/bold] (region {get_settings().region_code}):")
     print(admin, end="\n\n", flush=True)
     example = {"full_name": "张秀英", "birth_date": "1950-03-12", "residence_region": "420704",
-               "groups": ["elderly_living_alone"]}  # fmt: skip
+               "household_region": "420704", "groups": ["elderly_living_alone"]}  # fmt: skip
     print(
         "Register someone and watch the demo partner's alert arrive here:\n"
         f"  export TOKEN={admin}\n"

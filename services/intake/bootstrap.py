@@ -5,7 +5,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from wushe.intake.adapters.personal_data import PersonalDataVault
-from wushe.intake.entrypoints.http import router
+from wushe.intake.entrypoints import changes, http
+from wushe.intake.entrypoints.errors import add_error_handlers
 from wushe.shared.http import create_service_app
 from wushe.shared.runtime import build_runtime
 from wushe.shared.settings import ServiceSettings
@@ -18,9 +19,13 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app = create_service_app(
         runtime,
         title="Wushe intake",
-        description="Registers people in need (服务对象登记) and publishes `person.registered`.",
-        routers=[router],
+        description=(
+            "Registers people in need (服务对象登记), keeps their details, groups and moves, "
+            "and publishes `person.*` events."
+        ),
+        routers=[http.router, changes.router],
     )
+    add_error_handlers(app)
     app.state.vault = PersonalDataVault(
         runtime.settings.field_cipher(), runtime.settings.data_key.get_secret_value()
     )

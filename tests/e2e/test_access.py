@@ -6,7 +6,12 @@ from support.running_stack import RunningStack
 from wushe.shared.auth import Role, mint_token
 from wushe.shared.settings import Settings
 
-PERSON = {"full_name": "王五", "residence_region": "420704", "groups": ["disabled"]}
+PERSON = {
+    "full_name": "王五",
+    "residence_region": "420704",
+    "household_region": "420704",
+    "groups": ["subsistence_allowance"],
+}
 
 
 @pytest.mark.parametrize(
@@ -57,7 +62,8 @@ def test_reads_are_scoped_by_region(running_stack: RunningStack) -> None:
     listed = running_stack.request(
         "GET", "intake", "/persons", headers=running_stack.headers(other_district)
     ).json()
-    assert person["person_id"] not in {p["person_id"] for p in listed}
+    assert all(p["residence_region"].startswith("420702") for p in listed["items"])
+    assert person["person_id"] not in {p["person_id"] for p in listed["items"]}
 
 
 def test_health_and_docs_need_no_token(running_stack: RunningStack) -> None:
@@ -72,7 +78,8 @@ def test_unmasked_identifiers_need_a_role_and_a_purpose_and_are_logged(
     person = running_stack.post(
         "intake", "/persons",
         {"full_name": "刘小红", "id_number": number, "phone": "13912345678",
-         "residence_region": "420704", "groups": ["child_left_behind"]},
+         "residence_region": "420704", "household_region": "420704",
+         "groups": ["child_left_behind"]},
     )  # fmt: skip
     path = f"/persons/{person['person_id']}"
     masked = running_stack.get("intake", path).json()

@@ -11,25 +11,36 @@ def written(stack: RunningStack) -> tuple[int, int]:
             count_rows(url, "SELECT COUNT(*) FROM outbox"))  # fmt: skip
 
 
+VALID = {
+    "full_name": "赵六",
+    "residence_region": "420704",
+    "household_region": "420704",
+    "groups": ["subsistence_allowance"],
+}
+
+
+def without(field: str) -> dict[str, object]:
+    return {name: value for name, value in VALID.items() if name != field}
+
+
 @pytest.mark.parametrize(
     "body,field",
     [
-        ({"residence_region": "420704", "groups": ["disabled"]}, "full_name"),
-        ({"full_name": "赵六", "residence_region": "999999", "groups": ["disabled"]},
-         "residence_region"),
-        ({"full_name": "赵六", "residence_region": "4207", "groups": ["disabled"]},
-         "residence_region"),
-        ({"full_name": "赵六", "residence_region": "420704", "groups": ["astronaut"]}, "groups"),
-        ({"full_name": "赵六", "residence_region": "420704", "groups": ["disabled"],
-          "id_number": "420704195003120025"}, "id_number"),
-        ({"full_name": "赵六", "residence_region": "420704", "groups": ["disabled"],
-          "shoe_size": 42}, "shoe_size"),
-        ({"full_name": "赵六", "residence_region": "420704", "groups": ["child_left_behind"],
-          "birth_date": "1990-01-01"}, "groups"),
-        ({"full_name": "赵六", "residence_region": "420704", "groups": ["disabled"],
-          "id_number": "42070419500312002X", "birth_date": "1951-03-12"}, "birth_date"),
-        ({"full_name": "赵六", "residence_region": "420704", "groups": ["disabled"],
-          "phone": "12345"}, "phone"),
+        (without("full_name"), "full_name"),
+        (VALID | {"residence_region": "999999"}, "residence_region"),
+        (VALID | {"residence_region": "4207"}, "residence_region"),
+        (without("household_region"), "household_region"),
+        (VALID | {"groups": ["astronaut"]}, "groups"),
+        (VALID | {"id_number": "420704195003120025"}, "id_number"),
+        (VALID | {"shoe_size": 42}, "shoe_size"),
+        (VALID | {"groups": ["child_left_behind"], "birth_date": "1990-01-01"}, "groups"),
+        (VALID | {"id_number": "42070419500312002X", "birth_date": "1951-03-12"}, "birth_date"),
+        (VALID | {"phone": "12345"}, "phone"),
+        (VALID | {"groups": ["disabled"]}, "profiles"),
+        (VALID | {"groups": ["disabled"],
+                  "profiles": {"disability": {"category": "visual", "grade": 5}}}, "profiles"),
+        (VALID | {"profiles": {"homeless": {"found_at": "车站", "found_on": "2026-11-01"}}},
+         "profiles"),
     ],
 )  # fmt: skip
 def test_invalid_registration_is_422_naming_the_field(

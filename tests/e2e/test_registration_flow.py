@@ -10,6 +10,7 @@ PERSON = {
     "full_name": "张秀英",
     "birth_date": "1950-03-12",
     "residence_region": "420704",
+    "household_region": "420704",
     "groups": ["elderly_living_alone"],
 }
 
@@ -78,7 +79,8 @@ def test_identity_is_derived_masked_and_never_published(running_stack: RunningSt
         "intake",
         "/persons",
         {"full_name": "王秀兰", "id_number": number, "phone": phone,
-         "residence_region": "420704", "groups": ["elderly_empty_nest"]},
+         "residence_region": "420704", "household_region": "420704",
+         "groups": ["elderly_empty_nest"]},
     )  # fmt: skip
     person = running_stack.get("intake", f"/persons/{registered['person_id']}").json()
     assert person["birth_date"] == "1950-03-12" and person["sex"] == "female"
@@ -88,7 +90,7 @@ def test_identity_is_derived_masked_and_never_published(running_stack: RunningSt
     again = running_stack.request(
         "POST", "intake", "/persons",
         json={"full_name": "王秀兰", "id_number": number.lower(), "residence_region": "420704",
-              "groups": ["disabled"]},
+              "household_region": "420704", "groups": ["subsistence_allowance"]},
     )  # fmt: skip
     assert again.status_code == 409
     assert again.json()["detail"]["person_id"] == registered["person_id"]

@@ -30,6 +30,7 @@ async def test_event_committed_before_a_crash_is_published_once_after_restart(
         full_name="陈七",
         birth_date="2015-06-01",
         residence_region="420704",
+        household_region="420704",
         groups=["child_orphan"],
     )
     # The process commits and dies before any relay runs: no broker is involved yet.
@@ -64,7 +65,7 @@ async def test_a_rolled_back_command_leaves_no_event(
     sessions = await migrated_database("intake", MIGRATIONS)
     registration = PersonRegistration(
         full_name="陈七", id_number="11010519491231002X", residence_region="420704",
-        groups=["elderly_living_alone"],
+        household_region="110105", groups=["elderly_living_alone"],
     )  # fmt: skip
     uow = UnitOfWork(sessions, topic_prefix=topic_prefix)
     await register_person(uow, registration, caller=CLERK, producer=PRODUCER, vault=VAULT)
@@ -83,7 +84,10 @@ async def test_one_replica_relays_at_a_time_on_postgresql(
         pytest.skip("SQLite serves one process per service file: no replicas to coordinate")
     sessions = await migrated_database("intake", MIGRATIONS)
     registration = PersonRegistration(
-        full_name="周八", residence_region="420704", groups=["homeless"]
+        full_name="周八",
+        residence_region="420704",
+        groups=["homeless"],
+        profiles={"homeless": {"found_at": "鄂州火车站", "found_on": "2026-11-20"}},
     )
     await register_person(
         UnitOfWork(sessions, topic_prefix=topic_prefix),

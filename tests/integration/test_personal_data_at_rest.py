@@ -23,7 +23,7 @@ async def test_identifying_fields_are_encrypted_and_found_by_blind_index(
     vault = PersonalDataVault(Settings().field_cipher(), "index-key")
     registration = PersonRegistration(
         full_name="王秀兰", id_number="42070419500312002X", phone="138 0013 8000",
-        residence_region="420704", groups=["elderly_empty_nest"],
+        residence_region="420704", household_region="420704", groups=["elderly_empty_nest"],
     )  # fmt: skip
     person_id = await register_person(
         UnitOfWork(sessions), registration,

@@ -8,7 +8,12 @@ from pydantic import ValidationError
 from wushe.intake.domain.age_rules import age_on
 from wushe.intake.domain.person import PersonRegistration
 
-BASE = {"full_name": "张秀英", "residence_region": "420704", "registered_on": "2026-11-01"}
+BASE = {
+    "full_name": "张秀英",
+    "residence_region": "420704",
+    "household_region": "420704",
+    "registered_on": "2026-11-01",
+}
 
 
 def errors(**fields: object) -> dict[str, str]:
@@ -27,12 +32,14 @@ def test_birth_date_and_sex_are_derived_from_the_id_number() -> None:
 
 
 def test_entered_birth_date_must_match_the_id_number() -> None:
-    found = errors(id_number="42070419500312002X", birth_date="1950-03-13", groups=["disabled"])
+    found = errors(
+        id_number="42070419500312002X", birth_date="1950-03-13", groups=["subsistence_allowance"]
+    )
     assert "differs from the ID number's 1950-03-12" in found["birth_date"]
 
 
 def test_entered_sex_must_match_the_id_number() -> None:
-    found = errors(id_number="42070419500312002X", sex="male", groups=["disabled"])
+    found = errors(id_number="42070419500312002X", sex="male", groups=["subsistence_allowance"])
     assert "性别与身份证号不一致" in found["sex"]
 
 
@@ -52,19 +59,27 @@ def test_elderly_groups_need_60_and_advanced_age_80() -> None:
 
 def test_age_bound_groups_need_a_birth_date() -> None:
     assert "give an ID number or a birth date" in errors(groups=["child_orphan"])["groups"]
-    PersonRegistration.model_validate(BASE | {"groups": ["disabled", "homeless"]})
+    disability = {"category": "visual", "grade": 1}
+    PersonRegistration.model_validate(
+        BASE
+        | {"groups": ["subsistence_allowance", "disabled"], "profiles": {"disability": disability}}
+    )
 
 
 def test_registration_date_cannot_be_in_the_future() -> None:
     assert (
-        "in the future" in errors(registered_on="2999-01-01", groups=["disabled"])["registered_on"]
+        "in the future"
+        in errors(registered_on="2999-01-01", groups=["subsistence_allowance"])["registered_on"]
     )
 
 
 def test_phone_is_checked_and_normalised() -> None:
-    assert "not a mobile number" in errors(phone="1380013800", groups=["disabled"])["phone"]
+    assert (
+        "not a mobile number"
+        in errors(phone="1380013800", groups=["subsistence_allowance"])["phone"]
+    )
     person = PersonRegistration.model_validate(
-        BASE | {"phone": "+86 138 0013 8000", "groups": ["disabled"]}
+        BASE | {"phone": "+86 138 0013 8000", "groups": ["subsistence_allowance"]}
     )
     assert person.phone == "13800138000"
 

@@ -1,11 +1,19 @@
-"""Intake's tables. Names, ID numbers and phones are stored encrypted, found by blind index."""
+"""Intake's tables. Names, ID numbers, phones, addresses and profiles are stored encrypted;
+names, ID numbers and phones are found by blind index."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Date, DateTime, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 metadata = MetaData()
+
+
+class PersonStatus(StrEnum):
+    ACTIVE = "active"
+    DECEASED = "deceased"
+    MERGED = "merged"
 
 
 class Base(DeclarativeBase):
@@ -26,12 +34,52 @@ class PersonRecord(Base):
     phone_encrypted: Mapped[str | None] = mapped_column(Text)
     phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     phone_masked: Mapped[str | None] = mapped_column(String(20))
+    address_encrypted: Mapped[str | None] = mapped_column(Text)
+    profiles_encrypted: Mapped[str | None] = mapped_column(Text)
     residence_region: Mapped[str] = mapped_column(String(12), index=True)
-    station_region: Mapped[str] = mapped_column(String(12))
+    household_region: Mapped[str | None] = mapped_column(String(12))
+    station_region: Mapped[str] = mapped_column(String(12), index=True)
     groups: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(
+        String(12), default=PersonStatus.ACTIVE, server_default=PersonStatus.ACTIVE.value
+    )
+    deceased_on: Mapped[date | None] = mapped_column(Date)
     registered_on: Mapped[date | None] = mapped_column(Date)
     registered_by: Mapped[str] = mapped_column(String(100))
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class GroupMembershipRecord(Base):
+    """A period in a target group; a person's current groups are the open periods."""
+
+    __tablename__ = "group_memberships"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(String(36), index=True)
+    group: Mapped[str] = mapped_column(String(40))
+    since: Mapped[date] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    end_reason: Mapped[str | None] = mapped_column(String(200))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class PersonChangeRecord(Base):
+    """The change history of a person: what changed (field names, never values), who, why."""
+
+    __tablename__ = "person_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    detail: Mapped[dict[str, str]] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[str | None] = mapped_column(String(36))
+    trace_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class PersonalDataRead(Base):

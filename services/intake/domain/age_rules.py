@@ -3,6 +3,7 @@
 from datetime import date
 
 from wushe.intake.domain.groups import TargetGroup
+from wushe.shared.events.intake import AgeBand
 
 ADULT_AGE = 18
 ELDERLY_AGE = 60
@@ -39,3 +40,14 @@ def age_violations(groups: list[TargetGroup], birth_date: date, day: date) -> li
                 f"(高龄老人须年满{ADVANCED_AGE}周岁)"
             )
     return problems
+
+
+AGE_BANDS: tuple[tuple[int, AgeBand], ...] = (
+    (0, "0-5"), (6, "6-17"), (18, "18-59"), (60, "60-79"), (80, "80+"),
+)  # fmt: skip
+
+
+def age_band(birth_date: date, day: date) -> AgeBand:
+    """The band events carry instead of a birth date: enough to route, not to identify."""
+    age = age_on(birth_date, day)
+    return [label for lower, label in AGE_BANDS if age >= lower][-1]

@@ -1,6 +1,9 @@
 """Mobile (手机) and landline (固定电话) numbers of mainland China."""
 
 import re
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0[1-9]\d{8,10}")  # area code (3-4 digits with its 0) + 7-8 digits
@@ -38,3 +41,6 @@ def normalise_phone(value: str) -> str:
 def mask_phone(number: str) -> str:
     """Keep the first 3 and last 4 digits: enough to recognise, not to dial."""
     return f"{number[:3]}{'*' * (len(number) - 7)}{number[-4:]}"
+
+
+PhoneNumber = Annotated[str, AfterValidator(normalise_phone)]

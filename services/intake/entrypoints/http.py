@@ -1,16 +1,24 @@
-"""Intake's HTTP API: thin routes that turn requests into commands."""
+"""Intake's HTTP API for registering and finding people: thin routes over commands."""
 
-from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from wushe.intake.adapters.orm import PersonRecord
-from wushe.intake.adapters.personal_data import PersonalDataVault
+from wushe.intake.adapters.orm import GroupMembershipRecord, PersonChangeRecord, PersonStatus
+from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.domain.person import PersonRegistration
+from wushe.intake.entrypoints.dependencies import REGISTRARS, VaultDep, person_in_scope
+from wushe.intake.entrypoints.views import (
+    ChangeView,
+    MembershipView,
+    PersonDetail,
+    PersonPage,
+    PersonView,
+    ReadView,
+)
 from wushe.intake.service_layer.disclosure import (
     MAY_AUDIT,
     MAY_READ_PERSONS,
@@ -19,23 +27,14 @@ from wushe.intake.service_layer.disclosure import (
     log_unmasked_read,
     reads_of,
 )
-from wushe.intake.service_layer.registration import AlreadyRegistered, register_person
-from wushe.shared.auth import CurrentCaller, Role, require_region, require_role
+from wushe.intake.service_layer.registration import register_person
+from wushe.intake.service_layer.search import PersonQuery, search_persons
+from wushe.shared.auth import CurrentCaller, require_region, require_role
 from wushe.shared.http import RuntimeDep
-from wushe.shared.regions import scope_prefix
+from wushe.shared.regions import RegionCode
 from wushe.shared.telemetry import current_trace_id
 
 router = APIRouter(prefix="/persons", tags=["persons"])
-
-REGISTRARS = (Role.ADMIN, Role.STATION_STAFF, Role.SOCIAL_WORKER)
-
-
-def get_vault(request: Request) -> PersonalDataVault:
-    vault: PersonalDataVault = request.app.state.vault
-    return vault
-
-
-VaultDep = Annotated[PersonalDataVault, Depends(get_vault)]
 
 
 class Registered(BaseModel):
@@ -43,78 +42,21 @@ class Registered(BaseModel):
     trace_id: str | None
 
 
-class PersonView(BaseModel):
-    person_id: UUID
-    full_name: str
-    id_number_masked: str | None
-    id_number: str | None = None
-    birth_date: date | None
-    sex: str | None
-    phone_masked: str | None
-    phone: str | None = None
-    residence_region: str
-    station_region: str
-    groups: list[str]
-    registered_at: datetime
-
-    @classmethod
-    def of(cls, record: PersonRecord, vault: PersonalDataVault) -> "PersonView":
-        return cls(
-            person_id=UUID(record.id),
-            full_name=vault.full_name(record),
-            id_number_masked=record.id_number_masked,
-            birth_date=record.birth_date,
-            sex=record.sex,
-            phone_masked=record.phone_masked,
-            residence_region=record.residence_region,
-            station_region=record.station_region,
-            groups=record.groups,
-            registered_at=record.registered_at,
-        )
-
-
-class ReadView(BaseModel):
-    reader: str
-    role: str
-    fields: list[str]
-    purpose: str
-    read_at: datetime
-    trace_id: str | None
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Registered)
 async def register(
     registration: PersonRegistration, caller: CurrentCaller, runtime: RuntimeDep, vault: VaultDep
 ) -> Registered:
-    """Register a person in need; emits `person.registered`."""
+    """Register a person in need; emits `person.registered`. 409 if the ID number is known."""
     require_role(caller, *REGISTRARS)
     require_region(caller, registration.residence_region, field="residence_region")
-    try:
-        person_id = await register_person(
-            runtime.unit_of_work(), registration,
-            caller=caller, producer=runtime.producer, vault=vault,
-        )  # fmt: skip
-    except AlreadyRegistered as error:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            detail={"message": str(error), "field": "id_number", "person_id": error.person_id},
-        ) from None
+    person_id = await register_person(
+        runtime.unit_of_work(), registration,
+        caller=caller, producer=runtime.producer, vault=vault,
+    )  # fmt: skip
     return Registered(person_id=person_id, trace_id=current_trace_id())
 
 
-async def _person_in_scope(
-    runtime: RuntimeDep, caller: CurrentCaller, person_id: UUID
-) -> PersonRecord:
-    require_role(caller, *MAY_READ_PERSONS)
-    async with runtime.sessions() as session:
-        record = await session.get(PersonRecord, str(person_id))
-    if record is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no person {person_id}")
-    require_region(caller, record.residence_region, field="residence_region")
-    return record
-
-
-@router.get("/{person_id}", response_model=PersonView)
+@router.get("/{person_id}", response_model=PersonDetail)
 async def get_person(
     person_id: UUID,
     caller: CurrentCaller,
@@ -122,13 +64,21 @@ async def get_person(
     vault: VaultDep,
     reveal: Annotated[list[RevealableField], Query()] = [],  # noqa: B006
     purpose: Annotated[str | None, Query(min_length=2, max_length=200)] = None,
-) -> PersonView:
-    """One person, with ID number and phone masked unless `reveal` names them.
+) -> PersonDetail:
+    """One person with their group periods; ID number, phone, address and profiles stay
+    hidden unless `reveal` names them.
 
     Revealing needs a role that may see them and a `purpose`; every such read is logged.
     """
-    record = await _person_in_scope(runtime, caller, person_id)
-    view = PersonView.of(record, vault)
+    record = await person_in_scope(runtime, caller, person_id)
+    async with runtime.sessions() as session:
+        periods = await session.scalars(
+            select(GroupMembershipRecord)
+            .where(GroupMembershipRecord.person_id == record.id)
+            .order_by(GroupMembershipRecord.since, GroupMembershipRecord.id)
+        )
+        memberships = [MembershipView.of(period) for period in periods]
+    view = PersonDetail(**PersonView.of(record, vault).model_dump(), memberships=memberships)
     if reveal:
         require_role(caller, *MAY_REVEAL)
         if purpose is None:
@@ -142,14 +92,31 @@ async def get_person(
             view.id_number = vault.id_number(record)
         if RevealableField.PHONE in reveal:
             view.phone = vault.phone(record)
+        if RevealableField.ADDRESS in reveal:
+            view.address = vault.address(record)
+        if RevealableField.PROFILES in reveal:
+            view.profiles = vault.profiles(record)
     return view
+
+
+@router.get("/{person_id}/history", response_model=list[ChangeView])
+async def history(person_id: UUID, caller: CurrentCaller, runtime: RuntimeDep) -> list[ChangeView]:
+    """Every change to the person: what (field names), who, when, why, and its event."""
+    record = await person_in_scope(runtime, caller, person_id)
+    async with runtime.sessions() as session:
+        rows = await session.scalars(
+            select(PersonChangeRecord)
+            .where(PersonChangeRecord.person_id == record.id)
+            .order_by(PersonChangeRecord.id)
+        )
+        return [ChangeView.of(row) for row in rows]
 
 
 @router.get("/{person_id}/reads", response_model=list[ReadView])
 async def list_reads(person_id: UUID, caller: CurrentCaller, runtime: RuntimeDep) -> list[ReadView]:
     """Who read this person's unmasked data, when and why."""
     require_role(caller, *MAY_AUDIT)
-    record = await _person_in_scope(runtime, caller, person_id)
+    record = await person_in_scope(runtime, caller, person_id)
     rows = await reads_of(runtime.unit_of_work(), record.id)
     return [
         ReadView(reader=r.reader, role=r.role, fields=r.fields, purpose=r.purpose,
@@ -158,23 +125,36 @@ async def list_reads(person_id: UUID, caller: CurrentCaller, runtime: RuntimeDep
     ]  # fmt: skip
 
 
-@router.get("", response_model=list[PersonView])
-async def list_persons(
+@router.get("", response_model=PersonPage)
+async def search(
     caller: CurrentCaller,
     runtime: RuntimeDep,
     vault: VaultDep,
+    name: Annotated[str | None, Query(max_length=50, description="Exact full name")] = None,
+    id_number: Annotated[str | None, Query(max_length=18)] = None,
+    phone: Annotated[str | None, Query(max_length=30)] = None,
+    region: Annotated[RegionCode | None, Query(description="Residence within")] = None,
+    group: Annotated[TargetGroup | None, Query(description="Current member of")] = None,
+    station: Annotated[RegionCode | None, Query(description="Registering station within")] = None,
+    person_status: Annotated[PersonStatus | None, Query(alias="status")] = None,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
-) -> list[PersonView]:
-    """People registered in the caller's region, newest first, identifiers masked."""
+) -> PersonPage:
+    """People in the caller's region, newest first, identifiers masked.
+
+    Name, ID number and phone are matched exactly, through their keyed hashes.
+    """  # fmt: skip
     require_role(caller, *MAY_READ_PERSONS)
-    prefix = scope_prefix(caller.region)
-    async with runtime.sessions() as session:
-        records = await session.scalars(
-            select(PersonRecord)
-            .where(PersonRecord.residence_region.startswith(prefix))
-            .order_by(PersonRecord.registered_at.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return [PersonView.of(record, vault) for record in records]
+    query = PersonQuery(scope=caller.region, name=name, id_number=id_number and id_number.upper(),
+                        phone=phone, region=region, group=group, station=station,
+                        status=person_status)  # fmt: skip
+    try:
+        uow = runtime.unit_of_work()
+        page = await search_persons(uow, query, vault, limit=limit, offset=offset)
+    except ValueError as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=[{"loc": ["query", "phone"], "type": "value_error", "msg": str(error)}],
+        ) from None
+    return PersonPage(items=[PersonView.of(r, vault) for r in page.records], total=page.total,
+                      limit=limit, offset=offset)  # fmt: skip

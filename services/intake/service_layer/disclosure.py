@@ -19,6 +19,8 @@ MAY_AUDIT = (Role.ADMIN, Role.AUDITOR)
 class RevealableField(StrEnum):
     ID_NUMBER = "id_number"
     PHONE = "phone"
+    ADDRESS = "address"
+    PROFILES = "profiles"
 
 
 async def log_unmasked_read(

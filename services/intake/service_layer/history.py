@@ -1,0 +1,36 @@
+"""Every change to a person is written down with the event it caused."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from wushe.intake.adapters.orm import PersonChangeRecord
+from wushe.shared.auth import Caller
+from wushe.shared.events import EventEnvelope
+from wushe.shared.telemetry import current_trace_id
+from wushe.shared.unit_of_work import UnitOfWork
+
+
+async def record_change(
+    uow: UnitOfWork,
+    event: EventEnvelope,
+    caller: Caller,
+    *,
+    fields: Sequence[str] = (),
+    detail: dict[str, str] | None = None,
+    reason: str | None = None,
+) -> None:
+    """Emit ``event`` and add its history line, in the caller's unit of work."""
+    await uow.emit(event)
+    uow.session.add(
+        PersonChangeRecord(
+            person_id=event.subject,
+            kind=event.type.removeprefix("person."),
+            fields=list(fields),
+            detail=detail or {},
+            reason=reason,
+            changed_by=caller.subject,
+            changed_at=datetime.now(UTC),
+            event_id=str(event.id),
+            trace_id=current_trace_id(),
+        )
+    )
