@@ -48,6 +48,7 @@ class PersonRecord(Base):
     registered_by: Mapped[str] = mapped_column(String(100))
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    import_fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class GroupMembershipRecord(Base):
@@ -94,4 +95,25 @@ class PersonalDataRead(Base):
     fields: Mapped[list[str]] = mapped_column(JSON)
     purpose: Mapped[str] = mapped_column(String(200))
     read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    trace_id: Mapped[str | None] = mapped_column(String(32))
+
+
+class ImportJobRecord(Base):
+    """A station ledger being imported: its progress, its counts and how it ended."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(12))
+    rows_total: Mapped[int | None] = mapped_column(Integer)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    already_present: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_by: Mapped[str] = mapped_column(String(100))
+    station_region: Mapped[str] = mapped_column(String(12))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     trace_id: Mapped[str | None] = mapped_column(String(32))
