@@ -33,6 +33,9 @@ PACKAGES, PACKAGE_DIR = packages_and_dirs()
 setup(
     packages=PACKAGES,
     package_dir=PACKAGE_DIR,
-    package_data={"": ["migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"]},
+    package_data={
+        "": ["migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"],
+        "wushe.shared.divisions": ["*.tsv.xz"],
+    },
     include_package_data=True,
 )

@@ -2,12 +2,15 @@
 
 Codes are 6 digits down to county (GB/T 2260), 9 to township and 12 to village
 (statistical codes). A code's *scope prefix* drops the trailing zero groups that mean
-"the whole of": 420000 → 42 (Hubei), 420700 → 4207 (Ezhou), 420704 → 420704.
+"the whole of": 420000 → 42 (Hubei), 420700 → 4207 (Ezhou), 420704 → 420704. A valid
+code is one in force in the shipped divisions data (``wushe.shared.divisions``).
 """
 
 from typing import Annotated
 
 from pydantic import AfterValidator
+
+from wushe.shared.divisions import DATASET, county_history, is_current
 
 PROVINCES = {
     "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
@@ -28,7 +31,7 @@ class InvalidRegionCode(ValueError):
 
 
 def validate_region_code(code: str) -> str:
-    """Return the code if it is a well-formed division code of a real province."""
+    """Return the code if it is a division code in force, or the national code."""
     if not isinstance(code, str) or not code.isdigit() or len(code) not in (6, 9, 12):
         raise InvalidRegionCode(
             f"{code!r} is not a division code: expected 6, 9 or 12 digits "
@@ -40,9 +43,23 @@ def validate_region_code(code: str) -> str:
         raise InvalidRegionCode(f"{code!r}: unknown province {code[:2]} (未知的省级代码)")
     if code[2:4] == "00" and code[4:6] != "00":
         raise InvalidRegionCode(f"{code!r}: a county code needs its city digits (市级代码缺失)")
+    if is_current(code):
+        return code
+    # Cities without counties (东莞 441900) number their townships from the city code,
+    # so this shape is wrong only when the data do not list the code.
     if len(code) > 6 and code[4:6] == "00":
-        raise InvalidRegionCode(f"{code!r}: a township code needs its county digits")
-    return code
+        raise InvalidRegionCode(
+            f"{code!r}: a township code needs its county digits (乡镇级代码缺少区县级代码)"
+        )
+    raise InvalidRegionCode(
+        f"{code!r} is not a current division code, per {DATASET}{_former_names(code)} "
+        "(不是现行行政区划代码)"
+    )
+
+
+def _former_names(code: str) -> str:
+    eras = county_history(code) if len(code) == 6 else ()
+    return f"; it was {', '.join(map(str, eras))}" if eras else ""
 
 
 RegionCode = Annotated[str, AfterValidator(validate_region_code)]

@@ -13,6 +13,7 @@ from wushe.intake.domain.identity import (
     parse_id_number,
     validate_id_number,
 )
+from wushe.shared.divisions import historical_codes
 
 
 def test_known_numbers_validate() -> None:
@@ -32,7 +33,7 @@ def test_wrong_numbers_say_why(number: str, reason: str) -> None:
 
 first_17_digits = st.builds(
     lambda county, born, sequence: f"{county}{born:%Y%m%d}{sequence:03d}",
-    st.sampled_from(["420704", "110105", "620502", "522601", "341100"]),
+    st.sampled_from(historical_codes()),
     st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 12, 31)),
     st.integers(0, 999),
 )
@@ -74,6 +75,14 @@ def test_legacy_15_digit_numbers_are_converted() -> None:
     resident = parse_id_number("420704500312002")
     assert resident.number == "42070419500312002X"
     assert resident.birth_date == date(1950, 3, 12)
+
+
+def test_a_county_code_that_never_existed_is_refused() -> None:
+    first_17 = "42079919500312002"
+    with pytest.raises(InvalidIdNumber, match="characters 1-6 \\(420799\\)"):
+        parse_id_number(first_17 + check_character(first_17))
+    with pytest.raises(InvalidIdNumber, match="第1至6位"):
+        parse_id_number("420799500312002")
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""The installable wheel (what the production image installs) carries every service."""
+"""The installable wheel (what the production image installs) carries every service and
+the divisions data."""
 
 import subprocess
 import sys
@@ -21,5 +22,6 @@ def test_wheel_carries_services_and_their_migrations(tmp_path: Path) -> None:
         assert f"wushe/{service}/migrations/env.py" in names
         assert any(n.startswith(f"wushe/{service}/migrations/versions/") for n in names)
     assert "wushe/shared/relay.py" in names
+    assert "wushe/shared/divisions/divisions-2023.tsv.xz" in names
     assert "wushe/cli/main.py" in names
     assert not any(name.startswith(("tests/", "bench/")) for name in names)

@@ -3,7 +3,8 @@
 An 18-character number is 6 digits of the issuing county's division code, the birth
 date (YYYYMMDD), a 3-digit sequence whose parity gives the sex (odd: male), and an
 ISO 7064 MOD 11-2 check character. The 15-digit numbers issued before 1999 have a
-2-digit year and no check character; they convert to 18 characters.
+2-digit year and no check character; they convert to 18 characters. A number keeps the
+county code of the year it was issued, so any code that has ever existed is accepted.
 """
 
 import hashlib
@@ -11,6 +12,8 @@ import hmac
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+from wushe.shared.divisions import has_existed
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARACTERS = "10X98765432"
@@ -58,6 +61,7 @@ def parse_id_number(value: str, *, today: date | None = None) -> ResidentId:
             "(身份证号应为18位或15位)"
         )
     _require_digits(number, 17)
+    _require_county(number[:6])
     birth_date = _birth_date(number, today or date.today())
     expected = check_character(number[:17])
     if number[17] != expected:
@@ -90,6 +94,14 @@ def _require_digits(number: str, count: int) -> None:
             raise InvalidIdNumber(
                 f"character {position} is {character!r}, must be a digit (第{position}位应为数字)"
             )
+
+
+def _require_county(code: str) -> None:
+    if not has_existed(code):
+        raise InvalidIdNumber(
+            f"characters 1-6 ({code}) are not a division code that has ever existed "
+            "(第1至6位不是存在过的行政区划代码)"
+        )
 
 
 def _birth_date(number: str, today: date) -> date:
