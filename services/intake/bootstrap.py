@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from wushe.intake.adapters.personal_data import PersonalDataVault
-from wushe.intake.entrypoints import changes, http
+from wushe.intake.entrypoints import changes, consent, http
 from wushe.intake.entrypoints.errors import add_error_handlers
 from wushe.shared.http import create_service_app
 from wushe.shared.runtime import build_runtime
@@ -21,9 +21,10 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="Wushe intake",
         description=(
             "Registers people in need (服务对象登记), keeps their details, groups and moves, "
-            "and publishes `person.*` events."
+            "their consents and the legal bases for using their data, and publishes "
+            "`person.*` and `consent.*` events."
         ),
-        routers=[http.router, changes.router],
+        routers=[http.router, changes.router, consent.router],
     )
     add_error_handlers(app)
     app.state.vault = PersonalDataVault(

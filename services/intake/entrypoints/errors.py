@@ -3,6 +3,7 @@
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
+from wushe.intake.service_layer.consent import ConsentNotFound
 from wushe.intake.service_layer.lifecycle import ChangeRefused, PersonNotFound
 from wushe.intake.service_layer.registration import AlreadyRegistered
 
@@ -32,4 +33,5 @@ async def _refused(_: Request, error: Exception) -> JSONResponse:
 def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AlreadyRegistered, _already_registered)
     app.add_exception_handler(PersonNotFound, _not_found)
+    app.add_exception_handler(ConsentNotFound, _not_found)
     app.add_exception_handler(ChangeRefused, _refused)
