@@ -15,7 +15,7 @@ from wushe.shared.auth import Role, mint_token
 
 if TYPE_CHECKING:
     from wushe.cli.stack import Stack
-from wushe.shared.settings import SERVICE_NAMES, get_settings, service_settings
+from wushe.shared.settings import SERVICE_NAMES, SERVICE_PORTS, get_settings, service_settings
 
 app = typer.Typer(help="Wushe (五社): community social-work platform.", no_args_is_help=True)
 console = Console()
@@ -32,6 +32,61 @@ def token(
     """Mint a bearer token signed with this deployment's secret."""
     settings = get_settings()
     print(mint_token(settings, subject=subject, role=role, region=region or settings.region_code))
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".xlsx or .csv ledger")],
+    url: Annotated[str, typer.Option(help="Intake's address")] = "",
+    token: Annotated[str, typer.Option(envvar="WUSHE_TOKEN", help="Bearer token")] = "",
+) -> None:
+    """Import a station ledger into intake, with progress; refused rows come back as an
+    .xlsx beside the file, with the reasons in a last column."""
+    from wushe.cli.ledger_import import import_ledger
+
+    settings = get_settings()
+    url = url or f"http://127.0.0.1:{SERVICE_PORTS['intake']}"
+    token = token or mint_token(settings, subject="import@local", role=Role.STATION_STAFF,
+                                region=settings.region_code)  # fmt: skip
+    try:
+        outcome = import_ledger(file, url, token, console)
+    except (RuntimeError, OSError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    job = outcome.job
+    console.print(
+        f"{job['status']}: {job['accepted']} registered, {job['already_present']} already "
+        f"present, {job['rejected']} rejected"
+    )
+    if job.get("error"):
+        console.print(f"[red]{job['error']}[/red]")
+    if outcome.rejected_file:
+        console.print(f"rejected rows, with reasons: {outcome.rejected_file}")
+    if job["status"] != "done":
+        raise typer.Exit(1)
+
+
+@app.command()
+def template(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="general, elderly, child, disabled, mental_health, homeless or assistance"
+        ),
+    ] = "general",
+    output: Annotated[Path | None, typer.Option("-o", help="Where to write it")] = None,
+) -> None:
+    """Write an .xlsx ledger template with an example row and notes on every column."""
+    from wushe.intake.adapters.spreadsheets import template_workbook
+    from wushe.intake.domain.ledger_templates import KINDS
+    from wushe.intake.domain.ledger_templates import template as ledger_template
+
+    if kind not in KINDS:
+        console.print(f"[red]no template {kind!r}; choose one of {', '.join(KINDS)}[/red]")
+        raise typer.Exit(1)
+    target = output or Path(f"服务对象台账模板-{kind}.xlsx")
+    target.write_bytes(template_workbook(kind, *ledger_template(kind)))
+    console.print(f"wrote {target}")
 
 
 @app.command()

@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 
-from wushe.shared.regions import RegionCode, covers
+from wushe.shared.regions import RecordedRegionCode, covers
 from wushe.shared.settings import Settings
 
 ALGORITHM = "HS256"
@@ -27,7 +27,7 @@ class Role(StrEnum):
 class Caller(BaseModel):
     subject: str
     role: Role
-    region: RegionCode
+    region: RecordedRegionCode
 
     def may_access(self, region_code: str) -> bool:
         return covers(self.region, region_code)

@@ -1,6 +1,7 @@
 """Transactional outbox: events are written in the same transaction as the state change."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from opentelemetry import propagate
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,16 +17,20 @@ def trace_headers() -> dict[str, str]:
     return carrier
 
 
-async def add_to_outbox(session: AsyncSession, event: EventEnvelope, topic_prefix: str) -> None:
+def outbox_row(
+    event: EventEnvelope, topic_prefix: str, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     spec = registry.spec_for_model(registry.model_for(event.type, event.schema_version))
-    await session.execute(
-        outbox.insert().values(
-            event_id=str(event.id),
-            event_type=event.type,
-            topic=f"{topic_prefix}{spec.topic}",
-            key=event.subject,
-            body=event.model_dump_json(),
-            trace_headers=trace_headers(),
-            created_at=datetime.now(UTC),
-        )
-    )
+    return {
+        "event_id": str(event.id),
+        "event_type": event.type,
+        "topic": f"{topic_prefix}{spec.topic}",
+        "key": event.subject,
+        "body": event.model_dump_json(),
+        "trace_headers": trace_headers() if headers is None else headers,
+        "created_at": datetime.now(UTC),
+    }
+
+
+async def add_to_outbox(session: AsyncSession, event: EventEnvelope, topic_prefix: str) -> None:
+    await session.execute(outbox.insert().values(**outbox_row(event, topic_prefix)))

@@ -30,8 +30,8 @@ class InvalidRegionCode(ValueError):
     pass
 
 
-def validate_region_code(code: str) -> str:
-    """Return the code if it is a division code in force, or the national code."""
+def validate_region_shape(code: str) -> str:
+    """Return the code if it is shaped like a division code of a real province."""
     if not isinstance(code, str) or not code.isdigit() or len(code) not in (6, 9, 12):
         raise InvalidRegionCode(
             f"{code!r} is not a division code: expected 6, 9 or 12 digits "
@@ -43,7 +43,13 @@ def validate_region_code(code: str) -> str:
         raise InvalidRegionCode(f"{code!r}: unknown province {code[:2]} (未知的省级代码)")
     if code[2:4] == "00" and code[4:6] != "00":
         raise InvalidRegionCode(f"{code!r}: a county code needs its city digits (市级代码缺失)")
-    if is_current(code):
+    return code
+
+
+def validate_region_code(code: str) -> str:
+    """Return the code if it is a division code in force, or the national code."""
+    validate_region_shape(code)
+    if code == NATIONAL or is_current(code):
         return code
     # Cities without counties (东莞 441900) number their townships from the city code,
     # so this shape is wrong only when the data do not list the code.
@@ -63,6 +69,9 @@ def _former_names(code: str) -> str:
 
 
 RegionCode = Annotated[str, AfterValidator(validate_region_code)]
+# What events and tokens carry: the code was checked against the divisions in force when
+# it entered the platform, and must stay readable after the divisions change.
+RecordedRegionCode = Annotated[str, AfterValidator(validate_region_shape)]
 
 
 def scope_prefix(code: str) -> str:

@@ -46,6 +46,10 @@ class UnitOfWork:
         await add_to_outbox(self.session, event, self._topic_prefix)
         self._emitted += 1
 
+    def count_emitted(self, count: int) -> None:
+        """For outbox rows written directly, so that the relay is woken after the commit."""
+        self._emitted += count
+
     async def claim(self, consumer: str, event: EventEnvelope) -> bool:
         return await claim_event(self.session, consumer, event)
 

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from wushe.shared.events import topics
 from wushe.shared.events.registry import registry
-from wushe.shared.regions import RegionCode
+from wushe.shared.regions import RecordedRegionCode
 
 
 @registry.register("fund.opened", version=1, topic=topics.CHARITY_FUND)
@@ -15,7 +15,7 @@ class FundOpened(BaseModel):
 
     fund_id: UUID
     fund_name: str
-    region_code: RegionCode
+    region_code: RecordedRegionCode
     manager_partner_ids: list[UUID] = Field(default_factory=list)
 
 

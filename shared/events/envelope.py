@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from uuid6 import uuid7
 
 from wushe.shared.events.registry import registry
-from wushe.shared.regions import RegionCode
+from wushe.shared.regions import RecordedRegionCode
 
 
 class Producer(BaseModel):
@@ -27,7 +27,7 @@ class EventEnvelope(BaseModel):
     occurred_at: datetime
     producer: Producer
     subject: str = Field(description="Aggregate id; also the Kafka key")
-    region_code: RegionCode
+    region_code: RecordedRegionCode
     correlation_id: UUID = Field(description="Id shared by every event of one request")
     causation_id: UUID | None = Field(None, description="Id of the event that caused this one")
     payload: dict[str, Any]

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from wushe.shared.events import topics
 from wushe.shared.events.registry import registry
-from wushe.shared.regions import RegionCode
+from wushe.shared.regions import RecordedRegionCode
 
 AgeBand = Literal["0-5", "6-17", "18-59", "60-79", "80+"]
 
@@ -18,10 +18,10 @@ class PersonRegistered(BaseModel):
     """A station registered a person in need."""
 
     person_id: UUID
-    residence_region: RegionCode = Field(description="Current-residence division code")
-    station_region: RegionCode = Field(description="Division code of the registering station")
+    residence_region: RecordedRegionCode = Field(description="Current-residence division code")
+    station_region: RecordedRegionCode = Field(description="The registering station's code")
     groups: list[str] = Field(default_factory=list, examples=[["elderly_living_alone"]])
-    household_region: RegionCode | None = Field(
+    household_region: RecordedRegionCode | None = Field(
         None, description="Household-registration division code, when known"
     )
     sex: str | None = Field(None, pattern="^(male|female)$", examples=["female"])
@@ -57,10 +57,10 @@ class PersonRelocated(BaseModel):
     """The person moved: the file is handed over to the station of the new region."""
 
     person_id: UUID
-    from_region: RegionCode
-    to_region: RegionCode
+    from_region: RecordedRegionCode
+    to_region: RecordedRegionCode
     moved_on: date
-    household_region: RegionCode | None = Field(
+    household_region: RecordedRegionCode | None = Field(
         None, description="Set when the household registration moved too"
     )
 

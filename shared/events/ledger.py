@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from wushe.shared.events import topics
 from wushe.shared.events.registry import registry
-from wushe.shared.regions import RegionCode
+from wushe.shared.regions import RecordedRegionCode
 
 
 @registry.register("ledger.file_opened", version=1, topic=topics.LEDGER_FILE)
@@ -15,5 +15,5 @@ class LedgerFileOpened(BaseModel):
 
     file_id: UUID
     person_id: UUID
-    region_code: RegionCode
+    region_code: RecordedRegionCode
     groups: list[str] = Field(default_factory=list)

@@ -115,5 +115,6 @@ class ImportJobRecord(Base):
     started_by: Mapped[str] = mapped_column(String(100))
     station_region: Mapped[str] = mapped_column(String(12))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     trace_id: Mapped[str | None] = mapped_column(String(32))

@@ -1,6 +1,7 @@
 """Sealing a person's identifying fields for storage, and opening them for display."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from wushe.intake.adapters.orm import PersonRecord
 from wushe.intake.domain.identity import id_number_hash, mask_id_number
@@ -13,6 +14,14 @@ ID_NUMBER = "persons.id_number"
 PHONE = "persons.phone"
 ADDRESS = "persons.address"
 PROFILES = "persons.profiles"
+IMPORT_FINGERPRINT = "persons.import_fingerprint"
+
+Columns = dict[str, Any]
+
+
+def _apply(record: PersonRecord, columns: Columns) -> None:
+    for name, value in columns.items():
+        setattr(record, name, value)
 
 
 @dataclass(frozen=True)
@@ -29,32 +38,60 @@ class PersonalDataVault:
     def phone_index(self, phone: str) -> str:
         return blind_index(phone, self.index_key, PHONE)
 
-    def seal(self, record: PersonRecord, full_name: str, id_number: str | None,
-             phone: str | None) -> None:  # fmt: skip
-        self.seal_name(record, full_name)
-        if id_number:
-            record.id_number_hash = self.id_number_hash(id_number)
-            record.id_number_encrypted = self.cipher.encrypt(id_number, ID_NUMBER)
-            record.id_number_masked = mask_id_number(id_number)
-        self.seal_phone(record, phone)
+    def import_fingerprint(self, identity: str) -> str:
+        return blind_index(identity, self.index_key, IMPORT_FINGERPRINT)
+
+    def sealed(self, full_name: str, id_number: str | None, phone: str | None,
+               address: str | None, profiles: PersonProfiles) -> Columns:  # fmt: skip
+        """The stored columns of a new person's identifying and sensitive fields."""
+        return (
+            self.name_columns(full_name) | self.id_number_columns(id_number)
+            | self.phone_columns(phone) | self.address_columns(address)
+            | self.profiles_columns(profiles)
+        )  # fmt: skip
+
+    def name_columns(self, full_name: str) -> Columns:
+        return {
+            "full_name_encrypted": self.cipher.encrypt(full_name, NAME),
+            "full_name_index": self.name_index(full_name),
+        }
+
+    def id_number_columns(self, number: str | None) -> Columns:
+        return {
+            "id_number_hash": self.id_number_hash(number) if number else None,
+            "id_number_encrypted": self.cipher.encrypt(number, ID_NUMBER) if number else None,
+            "id_number_masked": mask_id_number(number) if number else None,
+        }
+
+    def phone_columns(self, phone: str | None) -> Columns:
+        return {
+            "phone_encrypted": self.cipher.encrypt(phone, PHONE) if phone else None,
+            "phone_index": self.phone_index(phone) if phone else None,
+            "phone_masked": mask_phone(phone) if phone else None,
+        }
+
+    def address_columns(self, address: str | None) -> Columns:
+        return {"address_encrypted": self.cipher.encrypt(address, ADDRESS) if address else None}
+
+    def profiles_columns(self, profiles: PersonProfiles) -> Columns:
+        document = profiles.model_dump_json(exclude_none=True)
+        sealed = None if profiles.is_empty() else self.cipher.encrypt(document, PROFILES)
+        return {"profiles_encrypted": sealed}
 
     def seal_name(self, record: PersonRecord, full_name: str) -> None:
-        record.full_name_encrypted = self.cipher.encrypt(full_name, NAME)
-        record.full_name_index = self.name_index(full_name)
+        _apply(record, self.name_columns(full_name))
+
+    def seal_id_number(self, record: PersonRecord, number: str) -> None:
+        _apply(record, self.id_number_columns(number))
 
     def seal_phone(self, record: PersonRecord, phone: str | None) -> None:
-        record.phone_encrypted = self.cipher.encrypt(phone, PHONE) if phone else None
-        record.phone_index = self.phone_index(phone) if phone else None
-        record.phone_masked = mask_phone(phone) if phone else None
+        _apply(record, self.phone_columns(phone))
 
     def seal_address(self, record: PersonRecord, address: str | None) -> None:
-        record.address_encrypted = self.cipher.encrypt(address, ADDRESS) if address else None
+        _apply(record, self.address_columns(address))
 
     def seal_profiles(self, record: PersonRecord, profiles: PersonProfiles) -> None:
-        document = profiles.model_dump_json(exclude_none=True)
-        record.profiles_encrypted = (
-            None if profiles.is_empty() else self.cipher.encrypt(document, PROFILES)
-        )
+        _apply(record, self.profiles_columns(profiles))
 
     def full_name(self, record: PersonRecord) -> str:
         return self.cipher.decrypt(record.full_name_encrypted, NAME)

@@ -2,12 +2,35 @@
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from wushe.intake.adapters.orm import PersonChangeRecord
 from wushe.shared.auth import Caller
 from wushe.shared.events import EventEnvelope
 from wushe.shared.telemetry import current_trace_id
 from wushe.shared.unit_of_work import UnitOfWork
+
+
+def change_values(
+    event: EventEnvelope,
+    caller: Caller,
+    *,
+    fields: Sequence[str] = (),
+    detail: dict[str, str] | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """The history line of a change, as column values ready to insert."""
+    return {
+        "person_id": event.subject,
+        "kind": event.type.removeprefix("person."),
+        "fields": list(fields),
+        "detail": detail or {},
+        "reason": reason,
+        "changed_by": caller.subject,
+        "changed_at": datetime.now(UTC),
+        "event_id": str(event.id),
+        "trace_id": current_trace_id(),
+    }
 
 
 async def record_change(
@@ -21,16 +44,5 @@ async def record_change(
 ) -> None:
     """Emit ``event`` and add its history line, in the caller's unit of work."""
     await uow.emit(event)
-    uow.session.add(
-        PersonChangeRecord(
-            person_id=event.subject,
-            kind=event.type.removeprefix("person."),
-            fields=list(fields),
-            detail=detail or {},
-            reason=reason,
-            changed_by=caller.subject,
-            changed_at=datetime.now(UTC),
-            event_id=str(event.id),
-            trace_id=current_trace_id(),
-        )
-    )
+    line = change_values(event, caller, fields=fields, detail=detail, reason=reason)
+    uow.session.add(PersonChangeRecord(**line))

@@ -118,7 +118,7 @@ async def _add_id_number(
                 "(身份证号与已登记的出生日期或性别不一致)",
             )
     record.birth_date, record.sex = resident.birth_date, resident.sex.value
-    vault.seal(record, vault.full_name(record), number, vault.phone(record))
+    vault.seal_id_number(record, number)
 
 
 def _check_profiles(groups: list[str], profiles: PersonProfiles) -> None:

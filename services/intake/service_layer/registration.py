@@ -7,8 +7,8 @@ from uuid import UUID
 from sqlalchemy import select
 from uuid6 import uuid7
 
-from wushe.intake.adapters.orm import GroupMembershipRecord, PersonRecord
-from wushe.intake.adapters.personal_data import PersonalDataVault
+from wushe.intake.adapters.orm import GroupMembershipRecord, PersonRecord, PersonStatus
+from wushe.intake.adapters.personal_data import Columns, PersonalDataVault
 from wushe.intake.domain.age_rules import age_band
 from wushe.intake.domain.person import PersonRegistration
 from wushe.intake.service_layer.history import record_change
@@ -41,67 +41,68 @@ async def register_person(
             )
             if existing:
                 raise AlreadyRegistered(existing)
-        person_id = uuid7()
-        record, memberships = person_rows(person_id, registration, caller, vault)
-        uow.session.add(record)
-        uow.session.add_all(memberships)
+        person, memberships = person_values(uuid7(), registration, caller, vault)
+        uow.session.add(PersonRecord(**person))
+        uow.session.add_all(GroupMembershipRecord(**membership) for membership in memberships)
         await record_change(
             uow,
-            registered_event(record, registration, producer),
+            registered_event(person, registration, producer),
             caller,
-            detail={"residence_region": record.residence_region},
+            detail={"residence_region": person["residence_region"]},
         )
         await uow.commit()
-    return person_id
+    return UUID(person["id"])
 
 
-def person_rows(
+def person_values(
     person_id: UUID, registration: PersonRegistration, caller: Caller, vault: PersonalDataVault
-) -> tuple[PersonRecord, list[GroupMembershipRecord]]:
-    """The sealed person row and its group periods, ready to insert."""
-    record = PersonRecord(
-        id=str(person_id),
-        birth_date=registration.birth_date,
-        sex=registration.sex.value if registration.sex else None,
-        residence_region=registration.residence_region,
-        household_region=registration.household_region,
-        station_region=caller.region,
-        groups=[group.value for group in registration.target_groups],
-        registered_on=registration.registered_on,
-        registered_by=caller.subject,
-        registered_at=datetime.now(UTC),
-    )
-    vault.seal(record, registration.full_name, registration.id_number, registration.phone)
-    vault.seal_address(record, registration.address)
-    vault.seal_profiles(record, registration.profiles)
+) -> tuple[Columns, list[Columns]]:
+    """The sealed person row and its group periods, as column values ready to insert."""
+    person = {
+        "id": str(person_id),
+        "birth_date": registration.birth_date,
+        "sex": registration.sex.value if registration.sex else None,
+        "residence_region": registration.residence_region,
+        "household_region": registration.household_region,
+        "station_region": caller.region,
+        "groups": [group.value for group in registration.target_groups],
+        "status": PersonStatus.ACTIVE.value,
+        "registered_on": registration.registered_on,
+        "registered_by": caller.subject,
+        "registered_at": datetime.now(UTC),
+        "import_fingerprint": None,
+    } | vault.sealed(
+        registration.full_name, registration.id_number, registration.phone,
+        registration.address, registration.profiles,
+    )  # fmt: skip
     memberships = [
-        GroupMembershipRecord(
-            person_id=str(person_id),
-            group=entry.group.value,
-            since=entry.since or registration.registered_on,
-            reason=entry.reason,
-            recorded_by=caller.subject,
-        )
+        {
+            "person_id": str(person_id),
+            "group": entry.group.value,
+            "since": entry.since or registration.registered_on,
+            "reason": entry.reason,
+            "recorded_by": caller.subject,
+        }
         for entry in registration.groups
     ]
-    return record, memberships
+    return person, memberships
 
 
 def registered_event(
-    record: PersonRecord, registration: PersonRegistration, producer: Producer
+    person: Columns, registration: PersonRegistration, producer: Producer
 ) -> EventEnvelope:
     birth_date = registration.birth_date
     return new_event(
         PersonRegistered(
-            person_id=UUID(record.id),
-            residence_region=record.residence_region,
-            station_region=record.station_region,
-            groups=record.groups,
-            household_region=record.household_region,
-            sex=registration.sex.value if registration.sex else None,
+            person_id=UUID(person["id"]),
+            residence_region=person["residence_region"],
+            station_region=person["station_region"],
+            groups=person["groups"],
+            household_region=person["household_region"],
+            sex=person["sex"],
             age_band=age_band(birth_date, registration.registered_on) if birth_date else None,
         ),
-        subject=record.id,
-        region_code=record.residence_region,
+        subject=person["id"],
+        region_code=person["residence_region"],
         producer=producer,
     )

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("started_by", sa.String(100), nullable=False),
         sa.Column("station_region", sa.String(12), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("trace_id", sa.String(32), nullable=True),
     )

@@ -1,0 +1,134 @@
+"""A station's ledger of 1,000 people, some rows wrong, imported through intake's API:
+good rows registered, bad rows returned with their reasons, a second import creates
+nothing, and no personal data reaches the topics."""
+
+import asyncio
+import io
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from support.ledger_generator import HEADERS, LedgerGenerator, write_xlsx
+from support.running_stack import RunningStack, count_rows
+from wushe.cli.topic_reader import read_topic
+
+ROWS = 1000
+
+
+def upload(stack: RunningStack, path: Path) -> dict[str, Any]:
+    with path.open("rb") as handle:
+        response = stack.request("POST", "intake", "/imports", files={"file": (path.name, handle)})
+    assert response.status_code == 202, response.text
+    job: dict[str, Any] = response.json()
+    assert response.headers["location"] == f"/imports/{job['job_id']}"
+    deadline = time.monotonic() + 60
+    while job["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.3)
+        job = stack.get("intake", f"/imports/{job['job_id']}").json()
+    assert job["status"] == "done", job
+    return job
+
+
+def test_a_ledger_with_mistakes_imports_once(running_stack: RunningStack, tmp_path: Path) -> None:
+    generator = LedgerGenerator(seed=7 if running_stack.backend == "sqlite" else 8)
+    rows, spoiled = [], {}
+    for number, row in enumerate(generator.rows(ROWS), start=3):  # a title row, then headers
+        if number % 10 == 0:
+            row, column = generator.spoil(row)
+            spoiled[number] = column
+        rows.append(row)
+    rows.append(rows[4])  # the same person twice
+    ledger = write_xlsx(tmp_path / "凤凰街道台账.xlsx", rows, title="凤凰街道服务对象台账")
+
+    job = upload(running_stack, ledger)
+    good = ROWS - len(spoiled)
+    assert (job["rows_total"], job["rows_read"]) == (ROWS + 1, ROWS + 1)
+    assert (job["accepted"], job["already_present"], job["rejected"]) == (good, 0, len(spoiled) + 1)
+    assert job["progress"] == 1.0 and job["trace_id"]
+
+    refused = running_stack.get("intake", job["rejected_rows_url"])
+    assert refused.status_code == 200
+    sheet = load_workbook(io.BytesIO(refused.content)).active
+    assert sheet is not None
+    lines = list(sheet.iter_rows(values_only=True))
+    assert list(lines[0]) == [*HEADERS, "错误原因 / error"]
+    reasons = [str(line[-1]) for line in lines[1:]]
+    assert len(reasons) == len(spoiled) + 1
+    for (number, column), reason in zip(spoiled.items(), reasons, strict=False):
+        assert f"row {number}" in reason and column in reason, reason
+    assert "the same person as row 7" in reasons[-1]
+
+    sample = rows[0]
+    found = running_stack.get("intake", f"/persons?name={sample[0]}&id_number={sample[1]}").json()
+    assert found["total"] == 1
+    person = found["items"][0]
+    assert person["residence_region"] == sample[HEADERS.index("现居住地区划代码")]
+    history = running_stack.get("intake", f"/persons/{person['person_id']}/history").json()
+    assert history[0]["detail"] == {"import_job": job["job_id"]}
+
+    again = upload(running_stack, ledger)
+    assert (again["accepted"], again["already_present"], again["rejected"]) == (
+        0, good, len(spoiled) + 1
+    )  # fmt: skip
+    url = running_stack.database_urls["intake"]
+    imported = count_rows(url, "SELECT COUNT(*) FROM person_changes WHERE CAST(detail AS TEXT) LIKE :job",
+                          job=f"%{job['job_id']}%")  # fmt: skip
+    assert imported == good
+
+    records = asyncio.run(read_topic(running_stack.bootstrap, running_stack.topic("intake.person")))
+    published = b"".join(record.value for record in records)
+    events = [json.loads(record.value) for record in records]
+    assert sum(event["type"] == "person.registered" for event in events) >= good
+    for row in rows[:50]:
+        for secret in filter(None, (row[0], row[1], row[4], row[5])):
+            assert json.dumps(secret)[1:-1].encode() not in published, f"{secret} was published"
+
+
+def test_templates_explain_every_column(running_stack: RunningStack, tmp_path: Path) -> None:
+    response = running_stack.get("intake", "/imports/templates/child")
+    assert response.status_code == 200
+    assert "filename*=UTF-8''" in response.headers["content-disposition"]
+    workbook = load_workbook(io.BytesIO(response.content))
+    headers = [cell.value for cell in workbook["台账"][1]]
+    assert headers[:2] == ["*姓名", "身份证号"] and "监护人姓名" in headers
+    assert "残疾等级" not in headers
+    notes = [row[0] for row in workbook["填写说明"].iter_rows(values_only=True)]
+    assert "监护人电话" in notes
+    template = tmp_path / "template.xlsx"
+    template.write_bytes(response.content)
+    job = upload(running_stack, template)
+    assert job["rejected"] == 0 and job["accepted"] + job["already_present"] == 1
+    assert running_stack.get("intake", "/imports/templates/astronauts").status_code == 404
+
+
+def test_what_cannot_be_imported_says_why(running_stack: RunningStack, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("姓名,身份证号\n")
+    with notes.open("rb") as handle:
+        refused = running_stack.request("POST", "intake", "/imports",
+                                        files={"file": (notes.name, handle)})  # fmt: skip
+    assert refused.status_code == 422 and "xlsx" in refused.text
+    headless = tmp_path / "headless.csv"
+    headless.write_text("张三,13800138000\n李四,13900139000\n", encoding="utf-8")
+    job = upload_expecting(running_stack, headless, "failed")
+    assert "no header row" in job["error"]
+    partial = tmp_path / "partial.csv"
+    partial.write_text("姓名,联系电话\n张三,13800138000\n", encoding="gb18030")
+    job = upload_expecting(running_stack, partial, "failed")
+    assert "现居住地区划代码" in job["error"] and "人员类别" in job["error"]
+
+
+def upload_expecting(stack: RunningStack, path: Path, status: str) -> dict[str, Any]:
+    with path.open("rb") as handle:
+        response = stack.request("POST", "intake", "/imports", files={"file": (path.name, handle)})
+    job: dict[str, Any] = response.json()
+    for _ in range(100):
+        if job["status"] != "running":
+            break
+        time.sleep(0.2)
+        job = stack.get("intake", f"/imports/{job['job_id']}").json()
+    assert job["status"] == status, job
+    return job
