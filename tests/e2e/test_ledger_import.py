@@ -74,14 +74,14 @@ def test_a_ledger_with_mistakes_imports_once(running_stack: RunningStack, tmp_pa
         0, good, len(spoiled) + 1
     )  # fmt: skip
     url = running_stack.database_urls["intake"]
-    imported = count_rows(url, "SELECT COUNT(*) FROM person_changes WHERE CAST(detail AS TEXT) LIKE :job",
-                          job=f"%{job['job_id']}%")  # fmt: skip
+    history_of_job = "SELECT COUNT(*) FROM person_changes WHERE CAST(detail AS TEXT) LIKE :job"
+    imported = count_rows(url, history_of_job, job=f"%{job['job_id']}%")
     assert imported == good
 
     records = asyncio.run(read_topic(running_stack.bootstrap, running_stack.topic("intake.person")))
     published = b"".join(record.value for record in records)
-    events = [json.loads(record.value) for record in records]
-    assert sum(event["type"] == "person.registered" for event in events) >= good
+    registered = sum(b'"type":"person.registered"' in record.value for record in records)
+    assert registered >= good
     for row in rows[:50]:
         for secret in filter(None, (row[0], row[1], row[4], row[5])):
             assert json.dumps(secret)[1:-1].encode() not in published, f"{secret} was published"
