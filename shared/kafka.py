@@ -4,6 +4,7 @@ import contextlib
 from collections.abc import Iterable
 
 import structlog
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -42,6 +43,18 @@ def create_broker(
     if dead_letter is not None:
         dead_letter.bind(broker)
     return broker
+
+
+def create_relay_producer(settings: Settings, service: str) -> AIOKafkaProducer:
+    """The producer the outbox relay sends through: acknowledged by all replicas,
+    idempotent where the broker supports it, batching what is sent together."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"wushe-{service}-relay",
+        acks="all",
+        enable_idempotence=settings.kafka_enable_idempotence,
+        linger_ms=5,
+    )
 
 
 async def ensure_topics(

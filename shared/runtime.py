@@ -20,7 +20,7 @@ from wushe.shared.dispatcher import EventDispatcher
 from wushe.shared.events import EventEnvelope, Producer
 from wushe.shared.events.catalog import registry
 from wushe.shared.events.topics import dead_letter
-from wushe.shared.kafka import create_broker, ensure_topics
+from wushe.shared.kafka import create_broker, create_relay_producer, ensure_topics
 from wushe.shared.migrations import upgrade_to_head
 from wushe.shared.relay import OutboxRelay
 from wushe.shared.settings import ServiceSettings, service_settings
@@ -70,7 +70,7 @@ class ServiceRuntime:
         await asyncio.to_thread(upgrade_to_head, self.migrations_dir, url)
         await ensure_topics(self.settings.kafka_bootstrap_servers, self.all_topics())
         await self.broker.start()
-        self.relay.start()
+        await self.relay.start()
         self.background = [asyncio.create_task(job()) for job in self.background_jobs]
         log.info("service started", database=self.engine.url.render_as_string())
 
@@ -115,7 +115,7 @@ def build_runtime(
         _subscribe(broker, dispatcher, name, consumes, settings)
     relay = OutboxRelay(
         sessions,
-        broker,
+        lambda: create_relay_producer(settings, name),
         batch_size=settings.outbox_batch_size,
         poll_seconds=settings.outbox_poll_seconds,
     )

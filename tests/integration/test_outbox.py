@@ -1,7 +1,7 @@
 """The outbox: a crash between commit and publish still publishes the event, once."""
 
 import pytest
-from faststream.kafka import KafkaBroker
+from aiokafka import AIOKafkaProducer
 from sqlalchemy import func, select, text
 
 from integration.conftest import MigratedDatabase
@@ -42,14 +42,13 @@ async def test_event_committed_before_a_crash_is_published_once_after_restart(
         pending = await session.scalar(select(func.count()).where(outbox.c.published_at.is_(None)))
     assert pending == 1
 
-    broker = KafkaBroker(bootstrap)
-    await broker.start()
+    restarted_relay = OutboxRelay(sessions, lambda: AIOKafkaProducer(bootstrap_servers=bootstrap))
+    await restarted_relay.open()
     try:
-        restarted_relay = OutboxRelay(sessions, broker)
         assert await restarted_relay.publish_pending() == 1
         assert await restarted_relay.publish_pending() == 0
     finally:
-        await broker.stop()
+        await restarted_relay.stop()
 
     records = await read_topic(bootstrap, f"{topic_prefix}intake.person")
     events = [EventEnvelope.model_validate_json(record.value) for record in records]
@@ -93,10 +92,9 @@ async def test_one_replica_relays_at_a_time_on_postgresql(
         UnitOfWork(sessions, topic_prefix=topic_prefix),
         registration, caller=CLERK, producer=PRODUCER, vault=VAULT,
     )  # fmt: skip
-    broker = KafkaBroker(bootstrap)
-    await broker.start()
+    relay = OutboxRelay(sessions, lambda: AIOKafkaProducer(bootstrap_servers=bootstrap))
+    await relay.open()
     try:
-        relay = OutboxRelay(sessions, broker)
         async with sessions() as other_replica, other_replica.begin():
             await other_replica.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}
@@ -104,4 +102,4 @@ async def test_one_replica_relays_at_a_time_on_postgresql(
             assert await relay.publish_pending() == 0
         assert await relay.publish_pending() == 1
     finally:
-        await broker.stop()
+        await relay.stop()
