@@ -69,3 +69,35 @@ class PersonRelocated(BaseModel):
 class PersonDeceased(BaseModel):
     person_id: UUID
     died_on: date
+
+
+@registry.register("person.merged", version=1, topic=topics.PERSON)
+class PersonMerged(BaseModel):
+    """A clerk found two files to be one person: the merged file is closed and points at
+    the survivor, whose groups now include those it lacked.
+
+    Keyed by the survivor. The survivor's later events, which take the merge for granted,
+    then come after it on one partition, and its undo (`person.unmerged`, keyed the same)
+    can never overtake it. The merged file accepts no change until the undo, so nothing
+    follows on its own key; its earlier events travel on another partition and may reach
+    a consumer after this one, which should therefore keep the redirect to the survivor
+    rather than expect to have seen the merged person already.
+    """
+
+    survivor_id: UUID
+    merged_id: UUID
+    merge_id: UUID
+    groups: list[str] = Field(description="The survivor's groups after the merge")
+
+
+@registry.register("person.unmerged", version=1, topic=topics.PERSON)
+class PersonUnmerged(BaseModel):
+    """A merge was undone: the restored file is active again and the groups it brought
+    to the survivor are taken back. Keyed by the survivor, like the merge it undoes; the
+    restored person's later events are on its own key."""
+
+    survivor_id: UUID
+    restored_id: UUID
+    merge_id: UUID
+    groups: list[str] = Field(description="The survivor's groups after the undo")
+    restored_groups: list[str] = Field(description="The restored person's groups")

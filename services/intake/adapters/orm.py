@@ -26,6 +26,7 @@ class PersonRecord(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     full_name_encrypted: Mapped[str] = mapped_column(Text)
     full_name_index: Mapped[str] = mapped_column(String(64), index=True)
+    full_name_pinyin_index: Mapped[str] = mapped_column(String(64), index=True)
     id_number_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     id_number_encrypted: Mapped[str | None] = mapped_column(Text)
     id_number_masked: Mapped[str | None] = mapped_column(String(18))
@@ -49,6 +50,12 @@ class PersonRecord(Base):
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     import_fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True)
+    merged_into: Mapped[str | None] = mapped_column(String(36))
+    # Unset until the person has been compared with the others: imports leave it for the
+    # background sweep, and a new name or residence clears it again.
+    duplicates_checked_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), index=True
+    )
 
 
 class GroupMembershipRecord(Base):

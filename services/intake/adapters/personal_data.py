@@ -6,10 +6,12 @@ from typing import Any
 from wushe.intake.adapters.orm import PersonRecord
 from wushe.intake.domain.identity import id_number_hash, mask_id_number
 from wushe.intake.domain.phone import mask_phone
+from wushe.intake.domain.pinyin import toneless_pinyin
 from wushe.intake.domain.profiles import PersonProfiles
 from wushe.shared.field_encryption import FieldCipher, blind_index
 
 NAME = "persons.full_name"
+NAME_PINYIN = "persons.full_name_pinyin"
 ID_NUMBER = "persons.id_number"
 PHONE = "persons.phone"
 ADDRESS = "persons.address"
@@ -35,6 +37,9 @@ class PersonalDataVault:
     def name_index(self, full_name: str) -> str:
         return blind_index(full_name, self.index_key, NAME)
 
+    def pinyin_index(self, full_name: str) -> str:
+        return blind_index(toneless_pinyin(full_name), self.index_key, NAME_PINYIN)
+
     def phone_index(self, phone: str) -> str:
         return blind_index(phone, self.index_key, PHONE)
 
@@ -54,6 +59,7 @@ class PersonalDataVault:
         return {
             "full_name_encrypted": self.cipher.encrypt(full_name, NAME),
             "full_name_index": self.name_index(full_name),
+            "full_name_pinyin_index": self.pinyin_index(full_name),
         }
 
     def id_number_columns(self, number: str | None) -> Columns:

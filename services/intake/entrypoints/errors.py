@@ -4,7 +4,9 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
 from wushe.intake.service_layer.consent import ConsentNotFound
+from wushe.intake.service_layer.duplicates import CandidateNotFound
 from wushe.intake.service_layer.lifecycle import ChangeRefused, PersonNotFound
+from wushe.intake.service_layer.merges import MergeNotFound
 from wushe.intake.service_layer.registration import AlreadyRegistered
 
 
@@ -34,4 +36,6 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AlreadyRegistered, _already_registered)
     app.add_exception_handler(PersonNotFound, _not_found)
     app.add_exception_handler(ConsentNotFound, _not_found)
+    app.add_exception_handler(CandidateNotFound, _not_found)
+    app.add_exception_handler(MergeNotFound, _not_found)
     app.add_exception_handler(ChangeRefused, _refused)

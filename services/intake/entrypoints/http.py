@@ -27,6 +27,7 @@ from wushe.intake.service_layer.disclosure import (
     log_unmasked_read,
     reads_of,
 )
+from wushe.intake.service_layer.merges import merged_into, whole_file
 from wushe.intake.service_layer.registration import register_person
 from wushe.intake.service_layer.search import PersonQuery, search_persons
 from wushe.shared.auth import CurrentCaller, require_region, require_role
@@ -78,7 +79,12 @@ async def get_person(
             .order_by(GroupMembershipRecord.since, GroupMembershipRecord.id)
         )
         memberships = [MembershipView.of(period) for period in periods]
-    view = PersonDetail(**PersonView.of(record, vault).model_dump(), memberships=memberships)
+        merged = await merged_into(session, [record.id])
+    view = PersonDetail(
+        **PersonView.of(record, vault).model_dump(),
+        memberships=memberships,
+        merged_person_ids=[UUID(person) for person in merged],
+    )
     if reveal:
         require_role(caller, *MAY_REVEAL)
         if purpose is None:
@@ -101,12 +107,16 @@ async def get_person(
 
 @router.get("/{person_id}/history", response_model=list[ChangeView])
 async def history(person_id: UUID, caller: CurrentCaller, runtime: RuntimeDep) -> list[ChangeView]:
-    """Every change to the person: what (field names), who, when, why, and its event."""
+    """Every change to the person: what (field names), who, when, why, and its event.
+
+    The lines of files merged into this one are included, each naming its person.
+    """
     record = await person_in_scope(runtime, caller, person_id)
     async with runtime.sessions() as session:
+        people = await whole_file(session, record.id)
         rows = await session.scalars(
             select(PersonChangeRecord)
-            .where(PersonChangeRecord.person_id == record.id)
+            .where(PersonChangeRecord.person_id.in_(people))
             .order_by(PersonChangeRecord.id)
         )
         return [ChangeView.of(row) for row in rows]

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from wushe.intake.adapters.orm import GroupMembershipRecord, PersonChangeRecord, PersonRecord
 from wushe.intake.adapters.personal_data import PersonalDataVault
@@ -29,6 +29,7 @@ class PersonView(BaseModel):
     profiles: PersonProfiles | None = None
     status: str
     deceased_on: date | None
+    merged_into: UUID | None = None
     registered_on: date | None
     registered_at: datetime
 
@@ -50,6 +51,7 @@ class PersonView(BaseModel):
             profile_kinds=sorted(profiles.model_dump(exclude_none=True)),
             status=record.status,
             deceased_on=record.deceased_on,
+            merged_into=UUID(record.merged_into) if record.merged_into else None,
             registered_on=record.registered_on,
             registered_at=record.registered_at,
         )
@@ -75,6 +77,9 @@ class MembershipView(BaseModel):
 
 class PersonDetail(PersonView):
     memberships: list[MembershipView] = []
+    merged_person_ids: list[UUID] = Field(
+        default_factory=list, description="Files merged into this one and not restored since"
+    )
 
 
 class PersonPage(BaseModel):
@@ -85,6 +90,9 @@ class PersonPage(BaseModel):
 
 
 class ChangeView(BaseModel):
+    person_id: UUID = Field(
+        description="Whose file the line is in: this person's or a merged one's"
+    )
     kind: str
     fields: list[str]
     detail: dict[str, str]
@@ -97,6 +105,7 @@ class ChangeView(BaseModel):
     @classmethod
     def of(cls, row: PersonChangeRecord) -> "ChangeView":
         return cls(
+            person_id=UUID(row.person_id),
             kind=row.kind,
             fields=row.fields,
             detail=row.detail,

@@ -46,3 +46,19 @@ async def record_change(
     await uow.emit(event)
     line = change_values(event, caller, fields=fields, detail=detail, reason=reason)
     uow.session.add(PersonChangeRecord(**line))
+
+
+def note_change(
+    uow: UnitOfWork,
+    event: EventEnvelope,
+    caller: Caller,
+    *,
+    person_id: str,
+    fields: Sequence[str] = (),
+    detail: dict[str, str] | None = None,
+    reason: str | None = None,
+) -> None:
+    """A history line for another person ``event`` concerns; the event is emitted once,
+    by ``record_change`` for its subject."""
+    line = change_values(event, caller, fields=fields, detail=detail, reason=reason)
+    uow.session.add(PersonChangeRecord(**line | {"person_id": person_id}))

@@ -81,6 +81,9 @@ async def update_person(
         profiles = change.profiles or PersonProfiles()
         _check_profiles(record.groups, profiles)
         vault.seal_profiles(record, profiles)
+    if {"full_name", "id_number"} & set(fields):
+        # A new name or birth date may match other persons: the background sweep looks.
+        record.duplicates_checked_at = None
     record.updated_at = datetime.now(UTC)
     event = new_event(
         PersonUpdated(person_id=UUID(record.id), changed_fields=fields),
@@ -244,6 +247,7 @@ async def relocate(
         record.household_region = move.household_region
     if move.address is not None:
         vault.seal_address(record, move.address)
+    record.duplicates_checked_at = None  # neighbours in the new village are compared too
     record.updated_at = datetime.now(UTC)
     event = new_event(
         PersonRelocated(

@@ -11,6 +11,7 @@ from wushe.intake.adapters.orm import GroupMembershipRecord, PersonRecord, Perso
 from wushe.intake.adapters.personal_data import Columns, PersonalDataVault
 from wushe.intake.domain.age_rules import age_band
 from wushe.intake.domain.person import PersonRegistration
+from wushe.intake.service_layer.duplicate_finding import flag_likely_duplicates
 from wushe.intake.service_layer.history import record_change
 from wushe.shared.auth import Caller
 from wushe.shared.events import EventEnvelope, Producer, new_event
@@ -42,8 +43,10 @@ async def register_person(
             if existing:
                 raise AlreadyRegistered(existing)
         person, memberships = person_values(uuid7(), registration, caller, vault)
-        uow.session.add(PersonRecord(**person))
+        record = PersonRecord(**person)
+        uow.session.add(record)
         uow.session.add_all(GroupMembershipRecord(**membership) for membership in memberships)
+        await flag_likely_duplicates(uow, record)
         await record_change(
             uow,
             registered_event(person, registration, producer),

@@ -1,0 +1,76 @@
+"""Finding a person's likely duplicates, when they are registered or swept.
+
+Finding is one lookup on the pinyin index (every rule needs the same reading of the
+name), narrowed by birth date, inside the caller's transaction; the rules in
+domain/duplicates.py then choose among the few rows it returns.
+"""
+
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from uuid6 import uuid7
+
+from wushe.intake.adapters.merge_orm import DuplicateCandidateRecord
+from wushe.intake.adapters.orm import PersonRecord, PersonStatus
+from wushe.intake.domain.duplicates import CandidateStatus, PersonTraits, duplicate_rule
+from wushe.shared.unit_of_work import UnitOfWork
+
+
+def traits_of(record: PersonRecord) -> PersonTraits:
+    return PersonTraits(
+        name_index=record.full_name_index,
+        pinyin_index=record.full_name_pinyin_index,
+        birth_date=record.birth_date,
+        residence_region=record.residence_region,
+        has_id_number=record.id_number_hash is not None,
+    )
+
+
+async def flag_likely_duplicates(uow: UnitOfWork, record: PersonRecord) -> int:
+    """Record a candidate pair for each active person ``record`` is likely to be; returns
+    how many pairs were new."""
+    record.duplicates_checked_at = datetime.now(UTC)
+    if record.status != PersonStatus.ACTIVE:
+        return 0
+    statement = select(PersonRecord).where(
+        PersonRecord.full_name_pinyin_index == record.full_name_pinyin_index,
+        PersonRecord.id != record.id,
+        PersonRecord.status == PersonStatus.ACTIVE,
+    )
+    if record.birth_date is not None:
+        statement = statement.where(
+            or_(PersonRecord.birth_date.is_(None), PersonRecord.birth_date == record.birth_date)
+        )
+    if record.id_number_hash is not None:
+        statement = statement.where(PersonRecord.id_number_hash.is_(None))
+    mine = traits_of(record)
+    found = 0
+    for other in await uow.session.scalars(statement):
+        rule = duplicate_rule(mine, traits_of(other))
+        if rule is not None:
+            found += await _record_pair(uow.session, record.id, other.id, rule.value)
+    return found
+
+
+async def _record_pair(session: AsyncSession, one: str, other: str, rule: str) -> int:
+    first, second = sorted((one, other))
+    # Another process may find the same pair at the same moment: the pair's unique key
+    # decides, and the later finding is dropped instead of failing its transaction.
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(DuplicateCandidateRecord)
+        .values(
+            id=str(uuid7()),
+            first_person_id=first,
+            second_person_id=second,
+            rule=rule,
+            status=CandidateStatus.OPEN.value,
+            found_at=datetime.now(UTC),
+        )
+        .on_conflict_do_nothing(index_elements=["first_person_id", "second_person_id"])
+    )
+    result = cast(CursorResult[Any], await session.execute(statement))
+    return result.rowcount
