@@ -1,8 +1,10 @@
-"""Finding a person's likely duplicates, when they are registered or swept.
+"""Finding likely duplicates, for one person when they are registered, or for a batch
+of persons when they are swept.
 
-Finding is one lookup on the pinyin index (every rule needs the same reading of the
-name), narrowed by birth date, inside the caller's transaction; the rules in
-domain/duplicates.py then choose among the few rows it returns.
+Finding is a lookup on the pinyin index (every rule needs the same reading of the
+name) inside the caller's transaction; the rules in domain/duplicates.py then choose
+among the few rows it returns. A batch takes one lookup for all its persons, so a
+ledger import of 100,000 people is compared in a few hundred statements.
 """
 
 from datetime import UTC, datetime
@@ -55,22 +57,72 @@ async def flag_likely_duplicates(uow: UnitOfWork, record: PersonRecord) -> int:
     return found
 
 
+_TRAITS = (
+    PersonRecord.id,
+    PersonRecord.full_name_index,
+    PersonRecord.full_name_pinyin_index,
+    PersonRecord.birth_date,
+    PersonRecord.residence_region,
+    PersonRecord.id_number_hash,
+)
+
+
+def _traits(row: Any) -> PersonTraits:
+    return PersonTraits(
+        name_index=row.full_name_index,
+        pinyin_index=row.full_name_pinyin_index,
+        birth_date=row.birth_date,
+        residence_region=row.residence_region,
+        has_id_number=row.id_number_hash is not None,
+    )
+
+
+async def flag_among(uow: UnitOfWork, person_ids: list[str]) -> int:
+    """Compare the given active persons with every active person sharing a pinyin
+    reading of their name, in one lookup; returns how many pairs were new."""
+    active = PersonRecord.status == PersonStatus.ACTIVE
+    mine = (
+        await uow.session.execute(select(*_TRAITS).where(PersonRecord.id.in_(person_ids), active))
+    ).all()
+    if not mine:
+        return 0
+    readings = {row.full_name_pinyin_index for row in mine}
+    alike: dict[str, list[Any]] = {}
+    for row in await uow.session.execute(
+        select(*_TRAITS).where(PersonRecord.full_name_pinyin_index.in_(readings), active)
+    ):
+        alike.setdefault(row.full_name_pinyin_index, []).append(row)
+    pairs: dict[tuple[str, str], str] = {}
+    for row in mine:
+        traits = _traits(row)
+        for other in alike.get(row.full_name_pinyin_index, []):
+            rule = None if other.id == row.id else duplicate_rule(traits, _traits(other))
+            if rule is not None:
+                first, second = sorted((row.id, other.id))
+                pairs.setdefault((first, second), rule.value)
+    return await _record_pairs(uow.session, pairs)
+
+
 async def _record_pair(session: AsyncSession, one: str, other: str, rule: str) -> int:
     first, second = sorted((one, other))
+    return await _record_pairs(session, {(first, second): rule})
+
+
+async def _record_pairs(session: AsyncSession, pairs: dict[tuple[str, str], str]) -> int:
+    if not pairs:
+        return 0
     # Another process may find the same pair at the same moment: the pair's unique key
     # decides, and the later finding is dropped instead of failing its transaction.
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    now = datetime.now(UTC)
     statement = (
         dialect.insert(DuplicateCandidateRecord)
-        .values(
-            id=str(uuid7()),
-            first_person_id=first,
-            second_person_id=second,
-            rule=rule,
-            status=CandidateStatus.OPEN.value,
-            found_at=datetime.now(UTC),
-        )
+        .values([
+            {"id": str(uuid7()), "first_person_id": first, "second_person_id": second,
+             "rule": rule, "status": CandidateStatus.OPEN.value, "found_at": now}
+            for (first, second), rule in pairs.items()
+        ])
         .on_conflict_do_nothing(index_elements=["first_person_id", "second_person_id"])
-    )
+    )  # fmt: skip
     result = cast(CursorResult[Any], await session.execute(statement))
     return result.rowcount

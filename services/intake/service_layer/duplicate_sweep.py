@@ -8,12 +8,13 @@ have not locked, and a pair found twice is stored once.
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from wushe.intake.adapters.orm import PersonRecord
-from wushe.intake.service_layer.duplicate_finding import flag_likely_duplicates
+from wushe.intake.service_layer.duplicate_finding import flag_among
 from wushe.shared.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -23,21 +24,24 @@ async def sweep_unchecked(uow: UnitOfWork, batch_size: int) -> int:
     """Compare up to ``batch_size`` unchecked persons; returns how many were compared."""
     async with uow:
         statement = (
-            select(PersonRecord)
+            select(PersonRecord.id)
             .where(PersonRecord.duplicates_checked_at.is_(None))
             .order_by(PersonRecord.id)
             .limit(batch_size)
         )
         if uow.session.bind.dialect.name == "postgresql":
             statement = statement.with_for_update(skip_locked=True)
-        records = list(await uow.session.scalars(statement))
-        found = 0
-        for record in records:
-            found += await flag_likely_duplicates(uow, record)
+        person_ids = list(await uow.session.scalars(statement))
+        found = await flag_among(uow, person_ids)
+        await uow.session.execute(
+            update(PersonRecord)
+            .where(PersonRecord.id.in_(person_ids))
+            .values(duplicates_checked_at=datetime.now(UTC))
+        )
         await uow.commit()
     if found:
-        log.info("likely duplicates found", compared=len(records), pairs=found)
-    return len(records)
+        log.info("likely duplicates found", compared=len(person_ids), pairs=found)
+    return len(person_ids)
 
 
 class DuplicateSweep:
@@ -46,7 +50,7 @@ class DuplicateSweep:
         unit_of_work: Callable[[], UnitOfWork],
         *,
         poll_seconds: float = 5.0,
-        batch_size: int = 200,
+        batch_size: int = 1000,
     ) -> None:
         self._unit_of_work = unit_of_work
         self._poll_seconds = poll_seconds
