@@ -92,8 +92,10 @@ def measure(
                 token = mint_token(
                     settings, subject="bench", role=Role.STATION_STAFF, region="420700"
                 )
-                with httpx.Client(base_url=stack.url("intake"), timeout=600,
-                                  headers={"Authorization": f"Bearer {token}"}) as client:  # fmt: skip
+                bearer = {"Authorization": f"Bearer {token}"}
+                with httpx.Client(
+                    base_url=stack.url("intake"), headers=bearer, timeout=600
+                ) as client:
                     started = time.perf_counter()
                     job, seconds = follow(client, path)
                     while backlog(client) > 0:
