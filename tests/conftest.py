@@ -4,6 +4,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,14 +44,34 @@ def database_urls(backend: str, data_dir: Path, label: str) -> dict[str, str]:
 def running_stack(
     request: pytest.FixtureRequest, bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningStack]:
-    backend = request.param
+    with stack_of(request.param, bootstrap, tmp_path_factory, SERVICE_NAMES) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def intake_alone(
+    request: pytest.FixtureRequest, bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningStack]:
+    """Intake without the services that follow its events, for tests whose thousands of
+    events would keep the others busy long after the test."""
+    with stack_of(request.param, bootstrap, tmp_path_factory, ("intake",)) as stack:
+        yield stack
+
+
+@contextmanager
+def stack_of(
+    backend: str, bootstrap: str, tmp_path_factory: pytest.TempPathFactory,
+    services: tuple[str, ...],
+) -> Iterator[RunningStack]:  # fmt: skip
     data_dir = tmp_path_factory.mktemp(f"stack-{backend}")
     label = f"e2e{uuid.uuid4().hex[:8]}"
+    urls = database_urls(backend, data_dir, label)
     stack = RunningStack(
         backend=backend,
         bootstrap=bootstrap,
         data_dir=data_dir,
-        database_urls=database_urls(backend, data_dir, label),
+        database_urls={service: urls[service] for service in services},
+        services=services,
     )
     try:
         stack.start()

@@ -32,8 +32,8 @@ def upload(stack: RunningStack, path: Path) -> dict[str, Any]:
     return job
 
 
-def test_a_ledger_with_mistakes_imports_once(running_stack: RunningStack, tmp_path: Path) -> None:
-    generator = LedgerGenerator(seed=7 if running_stack.backend == "sqlite" else 8)
+def test_a_ledger_with_mistakes_imports_once(intake_alone: RunningStack, tmp_path: Path) -> None:
+    generator = LedgerGenerator(seed=7 if intake_alone.backend == "sqlite" else 8)
     rows, spoiled = [], {}
     for number, row in enumerate(generator.rows(ROWS), start=3):  # a title row, then headers
         if number % 10 == 0:
@@ -43,13 +43,13 @@ def test_a_ledger_with_mistakes_imports_once(running_stack: RunningStack, tmp_pa
     rows.append(rows[4])  # the same person twice
     ledger = write_xlsx(tmp_path / "凤凰街道台账.xlsx", rows, title="凤凰街道服务对象台账")
 
-    job = upload(running_stack, ledger)
+    job = upload(intake_alone, ledger)
     good = ROWS - len(spoiled)
     assert (job["rows_total"], job["rows_read"]) == (ROWS + 1, ROWS + 1)
     assert (job["accepted"], job["already_present"], job["rejected"]) == (good, 0, len(spoiled) + 1)
     assert job["progress"] == 1.0 and job["trace_id"]
 
-    refused = running_stack.get("intake", job["rejected_rows_url"])
+    refused = intake_alone.get("intake", job["rejected_rows_url"])
     assert refused.status_code == 200
     sheet = load_workbook(io.BytesIO(refused.content)).active
     assert sheet is not None
@@ -62,23 +62,23 @@ def test_a_ledger_with_mistakes_imports_once(running_stack: RunningStack, tmp_pa
     assert "the same person as row 7" in reasons[-1]
 
     sample = rows[0]
-    found = running_stack.get("intake", f"/persons?name={sample[0]}&id_number={sample[1]}").json()
+    found = intake_alone.get("intake", f"/persons?name={sample[0]}&id_number={sample[1]}").json()
     assert found["total"] == 1
     person = found["items"][0]
     assert person["residence_region"] == sample[HEADERS.index("现居住地区划代码")]
-    history = running_stack.get("intake", f"/persons/{person['person_id']}/history").json()
+    history = intake_alone.get("intake", f"/persons/{person['person_id']}/history").json()
     assert history[0]["detail"] == {"import_job": job["job_id"]}
 
-    again = upload(running_stack, ledger)
+    again = upload(intake_alone, ledger)
     assert (again["accepted"], again["already_present"], again["rejected"]) == (
         0, good, len(spoiled) + 1
     )  # fmt: skip
-    url = running_stack.database_urls["intake"]
+    url = intake_alone.database_urls["intake"]
     history_of_job = "SELECT COUNT(*) FROM person_changes WHERE CAST(detail AS TEXT) LIKE :job"
     imported = count_rows(url, history_of_job, job=f"%{job['job_id']}%")
     assert imported == good
 
-    records = asyncio.run(read_topic(running_stack.bootstrap, running_stack.topic("intake.person")))
+    records = asyncio.run(read_topic(intake_alone.bootstrap, intake_alone.topic("intake.person")))
     published = b"".join(record.value for record in records)
     registered = sum(b'"type":"person.registered"' in record.value for record in records)
     assert registered >= good
@@ -87,8 +87,8 @@ def test_a_ledger_with_mistakes_imports_once(running_stack: RunningStack, tmp_pa
             assert json.dumps(secret)[1:-1].encode() not in published, f"{secret} was published"
 
 
-def test_templates_explain_every_column(running_stack: RunningStack, tmp_path: Path) -> None:
-    response = running_stack.get("intake", "/imports/templates/child")
+def test_templates_explain_every_column(intake_alone: RunningStack, tmp_path: Path) -> None:
+    response = intake_alone.get("intake", "/imports/templates/child")
     assert response.status_code == 200
     assert "filename*=UTF-8''" in response.headers["content-disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
@@ -99,25 +99,25 @@ def test_templates_explain_every_column(running_stack: RunningStack, tmp_path: P
     assert "监护人电话" in notes
     template = tmp_path / "template.xlsx"
     template.write_bytes(response.content)
-    job = upload(running_stack, template)
+    job = upload(intake_alone, template)
     assert job["rejected"] == 0 and job["accepted"] + job["already_present"] == 1
-    assert running_stack.get("intake", "/imports/templates/astronauts").status_code == 404
+    assert intake_alone.get("intake", "/imports/templates/astronauts").status_code == 404
 
 
-def test_what_cannot_be_imported_says_why(running_stack: RunningStack, tmp_path: Path) -> None:
+def test_what_cannot_be_imported_says_why(intake_alone: RunningStack, tmp_path: Path) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("姓名,身份证号\n")
     with notes.open("rb") as handle:
-        refused = running_stack.request("POST", "intake", "/imports",
+        refused = intake_alone.request("POST", "intake", "/imports",
                                         files={"file": (notes.name, handle)})  # fmt: skip
     assert refused.status_code == 422 and "xlsx" in refused.text
     headless = tmp_path / "headless.csv"
     headless.write_text("张三,13800138000\n李四,13900139000\n", encoding="utf-8")
-    job = upload_expecting(running_stack, headless, "failed")
+    job = upload_expecting(intake_alone, headless, "failed")
     assert "no header row" in job["error"]
     partial = tmp_path / "partial.csv"
     partial.write_text("姓名,联系电话\n张三,13800138000\n", encoding="gb18030")
-    job = upload_expecting(running_stack, partial, "failed")
+    job = upload_expecting(intake_alone, partial, "failed")
     assert "现居住地区划代码" in job["error"] and "人员类别" in job["error"]
 
 

@@ -49,6 +49,7 @@ class RunningStack:
     env: dict[str, str] = field(default_factory=dict)
     on_alert: Callable[[dict[str, Any]], None] | None = None
     log_level: str = "DEBUG"
+    services: tuple[str, ...] = SERVICE_NAMES
 
     @property
     def settings(self) -> Settings:
@@ -67,8 +68,13 @@ class RunningStack:
             **{f"{s.upper()}_DATABASE_URL": url for s, url in self.database_urls.items()},
         }
         self.stack = Stack(self.settings, ports=ports, log_dir=self.data_dir / "logs")
-        self.stack.start_services(self.env)
-        self.stack.wait_ready(timeout=90)
+        for service in self.services:
+            self.stack.start_service(service, self.env)
+        self.stack.wait_ready(self.services, timeout=90)
+        if "notify" in self.services:
+            self._add_partner()
+
+    def _add_partner(self) -> None:
         receiver_port = free_port()
         start_receiver(receiver_port, self.receiver_store, self.on_alert)
         self.receiver_url = f"http://127.0.0.1:{receiver_port}/hooks"
