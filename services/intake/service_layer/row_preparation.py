@@ -5,6 +5,7 @@ picklable values."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, cast
 
@@ -59,6 +60,7 @@ class Prepared:
     the driver-ready values of its rows."""
 
     row_number: int
+    person_id: str
     identity: str
     by_id_number: bool
     values: tuple[list[tuple[Any, ...]], ...]
@@ -88,8 +90,11 @@ def prepare_rows(context: ImportContext, rows: list[Row]) -> PreparedBatch:
             statement = bulk_insert(table, tuple(table_rows[0]), context.database_driver)
             batch.statements[table.name] = statement.sql
             row_values.append([statement.parameters(row) for row in table_rows])
-        identity, by_id_number = _identity(outcome[0][0])
-        batch.outcomes.append(Prepared(number, identity, by_id_number, tuple(row_values)))
+        person = outcome[0][0]
+        identity, by_id_number = _identity(person)
+        batch.outcomes.append(
+            Prepared(number, person["id"], identity, by_id_number, tuple(row_values))
+        )
     return batch
 
 
@@ -108,6 +113,8 @@ def _prepare(
     person, memberships = person_values(uuid7(), registration, context.caller, context.vault)
     if registration.id_number is None:
         person["import_fingerprint"] = context.vault.import_fingerprint(_who(registration))
+    # Compared with the others in the batch's transaction (bulk_import), not by the sweep.
+    person["duplicates_checked_at"] = datetime.now(UTC)
     event = registered_event(person, registration, context.producer)
     history = change_values(event, context.caller, detail={"import_job": context.job_id})
     history["trace_id"] = context.trace_id
