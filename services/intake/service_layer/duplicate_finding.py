@@ -86,19 +86,27 @@ async def flag_among(uow: UnitOfWork, person_ids: list[str]) -> int:
     ).all()
     if not mine:
         return 0
-    readings = {row.full_name_pinyin_index for row in mine}
-    alike: dict[str, list[Any]] = {}
+    # Common readings (wang fang) are shared by thousands: only those born the same day,
+    # or of unknown birth, or living where someone of unknown birth lives, can match.
+    births = {row.birth_date for row in mine if row.birth_date is not None}
+    homes = {row.residence_region for row in mine if row.birth_date is None}
+    alike: dict[str, list[tuple[str, PersonTraits]]] = {}
     for row in await uow.session.execute(
-        select(*_TRAITS).where(PersonRecord.full_name_pinyin_index.in_(readings), active)
-    ):
-        alike.setdefault(row.full_name_pinyin_index, []).append(row)
+        select(*_TRAITS).where(
+            PersonRecord.full_name_pinyin_index.in_({row.full_name_pinyin_index for row in mine}),
+            or_(PersonRecord.birth_date.in_(births), PersonRecord.birth_date.is_(None),
+                PersonRecord.residence_region.in_(homes)),
+            active,
+        )
+    ):  # fmt: skip
+        alike.setdefault(row.full_name_pinyin_index, []).append((row.id, _traits(row)))
     pairs: dict[tuple[str, str], str] = {}
     for row in mine:
         traits = _traits(row)
-        for other in alike.get(row.full_name_pinyin_index, []):
-            rule = None if other.id == row.id else duplicate_rule(traits, _traits(other))
+        for other_id, other in alike.get(row.full_name_pinyin_index, []):
+            rule = None if other_id == row.id else duplicate_rule(traits, other)
             if rule is not None:
-                first, second = sorted((row.id, other.id))
+                first, second = sorted((row.id, other_id))
                 pairs.setdefault((first, second), rule.value)
     return await _record_pairs(uow.session, pairs)
 
