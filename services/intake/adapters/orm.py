@@ -4,7 +4,7 @@ names, ID numbers and phones are found by blind index."""
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, DateTime, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Date, DateTime, Index, Integer, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 metadata = MetaData()
@@ -22,6 +22,13 @@ class Base(DeclarativeBase):
 
 class PersonRecord(Base):
     __tablename__ = "persons"
+    __table_args__ = (
+        Index(
+            "ix_persons_unchecked_for_duplicates", "id",
+            sqlite_where=text("duplicates_checked_at IS NULL"),
+            postgresql_where=text("duplicates_checked_at IS NULL"),
+        ),
+    )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     full_name_encrypted: Mapped[str] = mapped_column(Text)
@@ -51,11 +58,10 @@ class PersonRecord(Base):
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     import_fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True)
     merged_into: Mapped[str | None] = mapped_column(String(36))
-    # Unset until the person has been compared with the others: imports leave it for the
-    # background sweep, and a new name or residence clears it again.
-    duplicates_checked_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), index=True
-    )
+    # Unset until the person has been compared with the others (registrations and imports
+    # compare at once; a new name or residence clears it for the background sweep). Only
+    # the unset are indexed: the sweep looks for them, and they are few.
+    duplicates_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class GroupMembershipRecord(Base):

@@ -6,6 +6,7 @@ finds them without decrypting a single name.
 """
 
 import unicodedata
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -14,6 +15,9 @@ from pypinyin import Style, lazy_pinyin
 _MIDDLE_DOTS = frozenset("·•‧・")
 
 
+# Names repeat (a county's ledgers hold thousands of 王芳): remembering readings spares
+# the converter's segmentation, the costliest step of registering a person.
+@lru_cache(maxsize=65536)
 def toneless_pinyin(full_name: str) -> str:
     """``"zhang xiu ying"`` for 张秀英 and 张秀瑛; letters and digits pass through lowercase."""
     text = unicodedata.normalize("NFKC", full_name).casefold()

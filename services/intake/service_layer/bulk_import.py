@@ -33,7 +33,7 @@ from wushe.intake.adapters.spreadsheets import (
 )
 from wushe.intake.domain.ledger_cells import Cell
 from wushe.intake.domain.ledger_rows import LedgerLayout
-from wushe.intake.service_layer.duplicate_finding import flag_among
+from wushe.intake.service_layer.duplicate_finding import flag_known
 from wushe.intake.service_layer.row_preparation import (
     TABLES,
     ImportContext,
@@ -166,7 +166,7 @@ class LedgerImport:
             present = await self._already_present(ready)
             new = [row for row in ready if row.identity not in present]
             await self._insert(new, batch.statements)
-            await flag_among(self.uow, [row.person_id for row in new])
+            await flag_known(self.uow, [(row.person_id, row.traits) for row in new])
             await self.uow.session.execute(
                 update(ImportJobRecord)
                 .where(ImportJobRecord.id == self.job_id)

@@ -7,6 +7,7 @@ among the few rows it returns. A batch takes one lookup for all its persons, so 
 ledger import of 100,000 people is compared in a few hundred statements.
 """
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -67,46 +68,55 @@ _TRAITS = (
 )
 
 
-def _traits(row: Any) -> PersonTraits:
+def traits_of_columns(columns: Mapping[Any, Any]) -> PersonTraits:
+    """Traits from a person's column values: a row of _TRAITS, or a row about to be
+    inserted."""
     return PersonTraits(
-        name_index=row.full_name_index,
-        pinyin_index=row.full_name_pinyin_index,
-        birth_date=row.birth_date,
-        residence_region=row.residence_region,
-        has_id_number=row.id_number_hash is not None,
+        name_index=columns["full_name_index"],
+        pinyin_index=columns["full_name_pinyin_index"],
+        birth_date=columns["birth_date"],
+        residence_region=columns["residence_region"],
+        has_id_number=columns["id_number_hash"] is not None,
     )
 
 
 async def flag_among(uow: UnitOfWork, person_ids: list[str]) -> int:
-    """Compare the given active persons with every active person sharing a pinyin
-    reading of their name, in one lookup; returns how many pairs were new."""
-    active = PersonRecord.status == PersonStatus.ACTIVE
-    mine = (
-        await uow.session.execute(select(*_TRAITS).where(PersonRecord.id.in_(person_ids), active))
-    ).all()
+    """Compare the given active persons with the others; returns how many pairs were new."""
+    rows = await uow.session.execute(
+        select(*_TRAITS).where(
+            PersonRecord.id.in_(person_ids), PersonRecord.status == PersonStatus.ACTIVE
+        )
+    )
+    return await flag_known(uow, [(row.id, traits_of_columns(row._mapping)) for row in rows])
+
+
+async def flag_known(uow: UnitOfWork, mine: list[tuple[str, PersonTraits]]) -> int:
+    """Compare active persons whose traits are known with every active person sharing
+    a pinyin reading of their name, in one lookup; returns how many pairs were new."""
     if not mine:
         return 0
     # Common readings (wang fang) are shared by thousands: only those born the same day,
     # or of unknown birth, or living where someone of unknown birth lives, can match.
-    births = {row.birth_date for row in mine if row.birth_date is not None}
-    homes = {row.residence_region for row in mine if row.birth_date is None}
+    births = {traits.birth_date for _, traits in mine if traits.birth_date is not None}
+    homes = {traits.residence_region for _, traits in mine if traits.birth_date is None}
     alike: dict[str, list[tuple[str, PersonTraits]]] = {}
     for row in await uow.session.execute(
         select(*_TRAITS).where(
-            PersonRecord.full_name_pinyin_index.in_({row.full_name_pinyin_index for row in mine}),
+            PersonRecord.full_name_pinyin_index.in_({traits.pinyin_index for _, traits in mine}),
             or_(PersonRecord.birth_date.in_(births), PersonRecord.birth_date.is_(None),
                 PersonRecord.residence_region.in_(homes)),
-            active,
+            PersonRecord.status == PersonStatus.ACTIVE,
         )
     ):  # fmt: skip
-        alike.setdefault(row.full_name_pinyin_index, []).append((row.id, _traits(row)))
+        alike.setdefault(row.full_name_pinyin_index, []).append(
+            (row.id, traits_of_columns(row._mapping))
+        )
     pairs: dict[tuple[str, str], str] = {}
-    for row in mine:
-        traits = _traits(row)
-        for other_id, other in alike.get(row.full_name_pinyin_index, []):
-            rule = None if other_id == row.id else duplicate_rule(traits, other)
+    for person_id, traits in mine:
+        for other_id, other in alike.get(traits.pinyin_index, []):
+            rule = None if other_id == person_id else duplicate_rule(traits, other)
             if rule is not None:
-                first, second = sorted((row.id, other_id))
+                first, second = sorted((person_id, other_id))
                 pairs.setdefault((first, second), rule.value)
     return await _record_pairs(uow.session, pairs)
 

@@ -14,10 +14,12 @@ from uuid6 import uuid7
 
 from wushe.intake.adapters.orm import GroupMembershipRecord, PersonChangeRecord, PersonRecord
 from wushe.intake.adapters.personal_data import Columns, PersonalDataVault
+from wushe.intake.domain.duplicates import PersonTraits
 from wushe.intake.domain.ledger_cells import Cell
 from wushe.intake.domain.ledger_columns import column_for
 from wushe.intake.domain.ledger_rows import LedgerLayout
 from wushe.intake.domain.person import PersonRegistration
+from wushe.intake.service_layer.duplicate_finding import traits_of_columns
 from wushe.intake.service_layer.history import change_values
 from wushe.intake.service_layer.registration import person_values, registered_event
 from wushe.shared.auth import Caller
@@ -61,6 +63,7 @@ class Prepared:
 
     row_number: int
     person_id: str
+    traits: PersonTraits
     identity: str
     by_id_number: bool
     values: tuple[list[tuple[Any, ...]], ...]
@@ -93,7 +96,14 @@ def prepare_rows(context: ImportContext, rows: list[Row]) -> PreparedBatch:
         person = outcome[0][0]
         identity, by_id_number = _identity(person)
         batch.outcomes.append(
-            Prepared(number, person["id"], identity, by_id_number, tuple(row_values))
+            Prepared(
+                number,
+                person["id"],
+                traits_of_columns(person),
+                identity,
+                by_id_number,
+                tuple(row_values),
+            )
         )
     return batch
 
