@@ -32,10 +32,13 @@ _TEXT, _VALUE = f"{MAIN}t", f"{MAIN}v"
 class XlsxRows:
     def __init__(self, path: str) -> None:
         self._zip = zipfile.ZipFile(path)
-        self._sheet = self._first_sheet()
+        workbook = self._xml("xl/workbook.xml")
+        if workbook is None:
+            raise ValueError("not a workbook: xl/workbook.xml is missing")
+        self._sheet = self._first_sheet(workbook)
         self._strings = self._shared_strings()
         self._date_styles = self._date_style_indexes()
-        self._epoch = _EPOCH_1904 if self._uses_1904() else _EPOCH_1900
+        self._epoch = _EPOCH_1904 if _uses_1904(workbook) else _EPOCH_1900
         self.last_row = self._last_row()
 
     def _xml(self, name: str) -> etree._Element | None:
@@ -45,19 +48,21 @@ class XlsxRows:
         except KeyError:
             return None
 
-    def _first_sheet(self) -> str:
-        workbook = self._xml("xl/workbook.xml")
+    def _first_sheet(self, workbook: etree._Element) -> str:
         relations = self._xml("xl/_rels/workbook.xml.rels")
-        if workbook is None or relations is None:
-            raise ValueError("not a workbook: xl/workbook.xml is missing")
         sheet = workbook.find(f"{MAIN}sheets/{MAIN}sheet")
-        if sheet is None:
+        if relations is None or sheet is None:
             raise ValueError("the workbook has no sheet")
         target = next(
-            r.get("Target", "")
-            for r in relations.iter(f"{PACKAGE_RELATIONS}Relationship")
-            if r.get("Id") == sheet.get(f"{RELATIONS}id")
+            (
+                r.get("Target", "")
+                for r in relations.iter(f"{PACKAGE_RELATIONS}Relationship")
+                if r.get("Id") == sheet.get(f"{RELATIONS}id")
+            ),
+            None,
         )
+        if not target:
+            raise ValueError("the workbook's first sheet has no part")
         return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
 
     def _shared_strings(self) -> list[str]:
@@ -92,11 +97,6 @@ class XlsxRows:
             index for index, xf in enumerate(cell_formats)
             if int(xf.get("numFmtId", "0")) in date_formats
         }  # fmt: skip
-
-    def _uses_1904(self) -> bool:
-        workbook = self._xml("xl/workbook.xml")
-        properties = None if workbook is None else workbook.find(f"{MAIN}workbookPr")
-        return properties is not None and properties.get("date1904") in ("1", "true")
 
     def _last_row(self) -> int | None:
         with self._zip.open(self._sheet) as handle:
@@ -150,6 +150,11 @@ class XlsxRows:
 
 
 _COLUMN_LETTERS = re.compile(r"[A-Z]+")
+
+
+def _uses_1904(workbook: etree._Element) -> bool:
+    properties = workbook.find(f"{MAIN}workbookPr")
+    return properties is not None and properties.get("date1904") in ("1", "true")
 
 
 def _column_index(reference: str) -> int:

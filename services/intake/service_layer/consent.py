@@ -17,10 +17,10 @@ from wushe.intake.adapters.orm import PersonRecord
 from wushe.intake.domain.consent import ConsentGrant, ConsentRevocation, giver_violation
 from wushe.intake.domain.legal_basis import LegalBasisEntry
 from wushe.intake.domain.sharing import Ground, Permission
-from wushe.intake.service_layer.history import record_change
+from wushe.intake.service_layer.history import person_event, record_change
 from wushe.intake.service_layer.lifecycle import ChangeRefused
 from wushe.shared.auth import Caller
-from wushe.shared.events import Producer, new_event
+from wushe.shared.events import Producer
 from wushe.shared.events.consent import (
     ConsentGranted,
     ConsentRevoked,
@@ -63,7 +63,7 @@ async def grant_consent(
         recorded_at=datetime.now(UTC),
     )
     uow.session.add(consent)
-    event = new_event(
+    event = person_event(
         ConsentGranted(
             person_id=UUID(record.id),
             consent_id=consent_id,
@@ -72,9 +72,8 @@ async def grant_consent(
             valid_from=grant.valid_from,
             valid_until=grant.valid_until,
         ),
-        subject=record.id,
-        region_code=record.residence_region,
-        producer=producer,
+        record,
+        producer,
     )
     await record_change(
         uow, event, caller, fields=["consents"], detail=_detail(consent), reason=grant.evidence
@@ -111,7 +110,7 @@ async def revoke_consent(
         )
     consent.revoked_on, consent.revocation_reason = revocation.revoked_on, revocation.reason
     consent.revoked_by, consent.revoked_at = caller.subject, datetime.now(UTC)
-    event = new_event(
+    event = person_event(
         ConsentRevoked(
             person_id=UUID(record.id),
             consent_id=consent_id,
@@ -121,9 +120,8 @@ async def revoke_consent(
             valid_until=consent.valid_until,
             revoked_on=revocation.revoked_on,
         ),
-        subject=record.id,
-        region_code=record.residence_region,
-        producer=producer,
+        record,
+        producer,
     )
     await record_change(
         uow, event, caller, fields=["consents"], detail=_detail(consent), reason=revocation.reason

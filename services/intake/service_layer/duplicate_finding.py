@@ -22,50 +22,21 @@ from wushe.intake.domain.duplicates import CandidateStatus, PersonTraits, duplic
 from wushe.shared.unit_of_work import UnitOfWork
 
 
-def traits_of(record: PersonRecord) -> PersonTraits:
-    return PersonTraits(
-        name_index=record.full_name_index,
-        pinyin_index=record.full_name_pinyin_index,
-        birth_date=record.birth_date,
-        residence_region=record.residence_region,
-        has_id_number=record.id_number_hash is not None,
-    )
-
-
 async def flag_likely_duplicates(uow: UnitOfWork, record: PersonRecord) -> int:
-    """Record a candidate pair for each active person ``record`` is likely to be; returns
-    how many pairs were new."""
+    """Compare one person, whose row is in the session, with the others; returns how
+    many pairs were new."""
     record.duplicates_checked_at = datetime.now(UTC)
     if record.status != PersonStatus.ACTIVE:
         return 0
-    statement = select(PersonRecord).where(
-        PersonRecord.full_name_pinyin_index == record.full_name_pinyin_index,
-        PersonRecord.id != record.id,
-        PersonRecord.status == PersonStatus.ACTIVE,
-    )
-    if record.birth_date is not None:
-        statement = statement.where(
-            or_(PersonRecord.birth_date.is_(None), PersonRecord.birth_date == record.birth_date)
-        )
-    if record.id_number_hash is not None:
-        statement = statement.where(PersonRecord.id_number_hash.is_(None))
-    mine = traits_of(record)
-    found = 0
-    for other in await uow.session.scalars(statement):
-        rule = duplicate_rule(mine, traits_of(other))
-        if rule is not None:
-            found += await _record_pair(uow.session, record.id, other.id, rule.value)
-    return found
+    columns = {name: getattr(record, name) for name in _TRAIT_NAMES}
+    return await flag_known(uow, [(record.id, traits_of_columns(columns))])
 
 
-_TRAITS = (
-    PersonRecord.id,
-    PersonRecord.full_name_index,
-    PersonRecord.full_name_pinyin_index,
-    PersonRecord.birth_date,
-    PersonRecord.residence_region,
-    PersonRecord.id_number_hash,
-)
+_TRAIT_NAMES = (
+    "full_name_index", "full_name_pinyin_index", "birth_date", "residence_region",
+    "id_number_hash",
+)  # fmt: skip
+_TRAITS = (PersonRecord.id, *(getattr(PersonRecord, name) for name in _TRAIT_NAMES))
 
 
 def traits_of_columns(columns: Mapping[Any, Any]) -> PersonTraits:
@@ -119,11 +90,6 @@ async def flag_known(uow: UnitOfWork, mine: list[tuple[str, PersonTraits]]) -> i
                 first, second = sorted((person_id, other_id))
                 pairs.setdefault((first, second), rule.value)
     return await _record_pairs(uow.session, pairs)
-
-
-async def _record_pair(session: AsyncSession, one: str, other: str, rule: str) -> int:
-    first, second = sorted((one, other))
-    return await _record_pairs(session, {(first, second): rule})
 
 
 async def _record_pairs(session: AsyncSession, pairs: dict[tuple[str, str], str]) -> int:

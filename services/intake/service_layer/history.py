@@ -4,9 +4,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from wushe.intake.adapters.orm import PersonChangeRecord
+from pydantic import BaseModel
+
+from wushe.intake.adapters.orm import PersonChangeRecord, PersonRecord
 from wushe.shared.auth import Caller
-from wushe.shared.events import EventEnvelope
+from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.telemetry import current_trace_id
 from wushe.shared.unit_of_work import UnitOfWork
 
@@ -31,6 +33,13 @@ def change_values(
         "event_id": str(event.id),
         "trace_id": current_trace_id(),
     }
+
+
+def person_event(payload: BaseModel, record: PersonRecord, producer: Producer) -> EventEnvelope:
+    """An event about the person: keyed by them, in the region where they live."""
+    return new_event(
+        payload, subject=record.id, region_code=record.residence_region, producer=producer
+    )
 
 
 async def record_change(

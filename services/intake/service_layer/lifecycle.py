@@ -20,10 +20,10 @@ from wushe.intake.domain.group_profiles import profile_violations
 from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.domain.identity import decode_valid
 from wushe.intake.domain.profiles import PersonProfiles
-from wushe.intake.service_layer.history import record_change
+from wushe.intake.service_layer.history import person_event, record_change
 from wushe.intake.service_layer.registration import AlreadyRegistered
 from wushe.shared.auth import Caller
-from wushe.shared.events import Producer, new_event
+from wushe.shared.events import Producer
 from wushe.shared.events.intake import (
     PersonDeceased,
     PersonGroupJoined,
@@ -85,11 +85,8 @@ async def update_person(
         # A new name or birth date may match other persons: the background sweep looks.
         record.duplicates_checked_at = None
     record.updated_at = datetime.now(UTC)
-    event = new_event(
-        PersonUpdated(person_id=UUID(record.id), changed_fields=fields),
-        subject=record.id,
-        region_code=record.residence_region,
-        producer=producer,
+    event = person_event(
+        PersonUpdated(person_id=UUID(record.id), changed_fields=fields), record, producer
     )
     await record_change(uow, event, caller, fields=fields, reason=change.reason)
     return fields
@@ -163,13 +160,12 @@ async def join_group(
             recorded_by=caller.subject,
         )
     )
-    event = new_event(
+    event = person_event(
         PersonGroupJoined(
             person_id=UUID(record.id), group=join.group.value, since=join.since, groups=groups
         ),
-        subject=record.id,
-        region_code=record.residence_region,
-        producer=producer,
+        record,
+        producer,
     )
     await record_change(
         uow,
@@ -212,13 +208,12 @@ async def leave_group(
     period.until, period.end_reason = leave.until, leave.reason
     record.groups = [g for g in record.groups if g != group.value]
     record.updated_at = datetime.now(UTC)
-    event = new_event(
+    event = person_event(
         PersonGroupLeft(
             person_id=UUID(record.id), group=group.value, until=leave.until, groups=record.groups
         ),
-        subject=record.id,
-        region_code=record.residence_region,
-        producer=producer,
+        record,
+        producer,
     )
     await record_change(
         uow,
@@ -249,7 +244,7 @@ async def relocate(
         vault.seal_address(record, move.address)
     record.duplicates_checked_at = None  # neighbours in the new village are compared too
     record.updated_at = datetime.now(UTC)
-    event = new_event(
+    event = person_event(
         PersonRelocated(
             person_id=UUID(record.id),
             from_region=from_region,
@@ -257,9 +252,8 @@ async def relocate(
             moved_on=move.moved_on,
             household_region=move.household_region,
         ),
-        subject=record.id,
-        region_code=move.to_region,
-        producer=producer,
+        record,
+        producer,
     )
     fields = ["residence_region"] + (["address"] if move.address else [])
     fields += ["household_region"] if move.household_region else []
@@ -286,11 +280,8 @@ async def report_death(
     record.status, record.deceased_on = PersonStatus.DECEASED, report.died_on
     record.updated_at = datetime.now(UTC)
     await _close_open_periods(uow, record.id, report.died_on, "deceased")
-    event = new_event(
-        PersonDeceased(person_id=UUID(record.id), died_on=report.died_on),
-        subject=record.id,
-        region_code=record.residence_region,
-        producer=producer,
+    event = person_event(
+        PersonDeceased(person_id=UUID(record.id), died_on=report.died_on), record, producer
     )
     await record_change(uow, event, caller, fields=["status"], reason=report.reason)
 

@@ -23,10 +23,10 @@ from wushe.intake.domain.group_profiles import profile_violations
 from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.domain.merges import allowed_kinds, profile_kinds, with_kinds, without_kinds
 from wushe.intake.service_layer.duplicates import decide
-from wushe.intake.service_layer.history import note_change, record_change
+from wushe.intake.service_layer.history import note_change, person_event, record_change
 from wushe.intake.service_layer.lifecycle import ChangeRefused, PersonNotFound
 from wushe.shared.auth import Caller
-from wushe.shared.events import Producer, new_event
+from wushe.shared.events import Producer
 from wushe.shared.events.intake import PersonMerged, PersonUnmerged
 from wushe.shared.telemetry import current_trace_id
 from wushe.shared.unit_of_work import UnitOfWork
@@ -169,15 +169,16 @@ async def merge_persons(
     if candidate is not None:
         decide(candidate, CandidateStatus.CONFIRMED, reason, caller)
         candidate.merge_id = str(merge_id)
-    event = new_event(
+    event = person_event(
         PersonMerged(
-            survivor_id=UUID(survivor.id), merged_id=UUID(duplicate.id), merge_id=merge_id,
+            survivor_id=UUID(survivor.id),
+            merged_id=UUID(duplicate.id),
+            merge_id=merge_id,
             groups=groups,
         ),
-        subject=survivor.id,
-        region_code=survivor.residence_region,
-        producer=producer,
-    )  # fmt: skip
+        survivor,
+        producer,
+    )
     detail = {"merge_id": str(merge_id)}
     await record_change(
         uow, event, caller, fields=["groups"] if carried else [], reason=reason,
@@ -251,7 +252,7 @@ async def undo_merge(
     merge.undo_trace_id = current_trace_id()
     if merge.candidate_id is not None:
         await _reopen(uow, merge.candidate_id)
-    event = new_event(
+    event = person_event(
         PersonUnmerged(
             survivor_id=UUID(survivor.id),
             restored_id=UUID(restored.id),
@@ -259,9 +260,8 @@ async def undo_merge(
             groups=groups,
             restored_groups=restored.groups,
         ),
-        subject=survivor.id,
-        region_code=survivor.residence_region,
-        producer=producer,
+        survivor,
+        producer,
     )
     detail = {"merge_id": merge.id}
     await record_change(
