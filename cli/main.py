@@ -184,6 +184,75 @@ def dlt_replay(consumer: Annotated[str, typer.Argument(help="ledger or notify")]
     console.print(f"replayed {count} dead letters from {topic}")
 
 
+intake_app = typer.Typer(help="Operate intake's database.")
+app.add_typer(intake_app, name="intake")
+
+
+@intake_app.command("rotate-keys")
+def intake_rotate_keys(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only count the values under each key id")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows per transaction")] = 1000,
+    left_behind_csv: Annotated[
+        Path | None,
+        typer.Option(dir_okay=False, help="Write every value that could not be re-encrypted here"),
+    ] = None,
+) -> None:
+    """Re-encrypt intake's personal data under the current key (WUSHE_ENCRYPTION_KEY_ID).
+
+    Values under other configured keys are re-encrypted; values under keys that are not
+    configured are listed and left as they are, and the exit status is then 1."""
+    from wushe.cli.key_rotation import CannotRotate, run_key_rotation
+
+    try:
+        report = run_key_rotation(
+            console, dry_run=dry_run, batch_size=batch_size, left_behind_csv=left_behind_csv
+        )
+    except CannotRotate as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    if not report.complete:
+        raise typer.Exit(1)
+
+
+ledger_app = typer.Typer(help="Operate the ledger's projection.")
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("rebuild")
+def ledger_rebuild(
+    into: Annotated[
+        str,
+        typer.Option(help="Database URL to rebuild into; default a new SQLite file beside "
+                     "the ledger's database, named for the time"),
+    ] = "",
+    compare: Annotated[
+        bool,
+        typer.Option("--compare", help="Compare the result with the ledger's current database"),
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Events per transaction")] = 500,
+) -> None:  # fmt: skip
+    """Replay intake.person and ledger.file from the start into a fresh database.
+
+    Point LEDGER_DATABASE_URL at the result and restart the ledger to use it. The exit
+    status is 1 when an event could not be applied or --compare finds a difference."""
+    from wushe.cli.ledger_rebuild import (
+        compare_with_current,
+        default_target,
+        print_summary,
+        run_rebuild,
+    )
+
+    settings = service_settings("ledger")
+    target = into or default_target(settings)
+    summary = run_rebuild(settings, target, batch_size, console)
+    print_summary(summary, target, console)
+    same = compare_with_current(settings, target, console) if compare else True
+    if summary.failed or not same:
+        raise typer.Exit(1)
+
+
 @app.command()
 def up(
     seed_demo: Annotated[bool, typer.Option(help="Seed a demo partner and receiver")] = True,

@@ -8,7 +8,7 @@ it), and plain tuples go to the driver.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -22,12 +22,19 @@ class BulkInsert:
     sql: str
     keys: tuple[str, ...]
     converters: tuple[Callable[[Any], Any] | None, ...]
+    _converted: tuple[tuple[int, Callable[[Any], Any]], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        converted = tuple((i, c) for i, c in enumerate(self.converters) if c is not None)
+        object.__setattr__(self, "_converted", converted)
 
     def parameters(self, row: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            convert(row[key]) if convert else row[key]
-            for key, convert in zip(self.keys, self.converters, strict=True)
-        )
+        # Most columns pass as they are; only those whose type converts them (dates,
+        # JSON) are visited, which spares a branch per value of every row.
+        values = [row[key] for key in self.keys]
+        for position, convert in self._converted:
+            values[position] = convert(values[position])
+        return tuple(values)
 
 
 @lru_cache(maxsize=8)

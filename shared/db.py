@@ -1,9 +1,16 @@
 """Async SQLAlchemy engines for SQLite (embedded default) and PostgreSQL (production)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 def is_sqlite(url: str) -> bool:
@@ -37,3 +44,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A read-only session whose queries all see the database as of the first one.
+
+    A page built from several queries (a file, the files merged into it, their entries)
+    would otherwise mix the states before and after a write committed between them.
+    """
+    async with sessions() as session:
+        if session.bind.dialect.name == "postgresql":
+            options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+            await session.connection(execution_options=options)
+        else:
+            # SQLite's driver runs a SELECT outside any transaction; in WAL mode an explicit
+            # one holds a single read snapshot until it ends.
+            await session.execute(text("BEGIN"))
+        try:
+            yield session
+        finally:
+            await session.rollback()

@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
+from wushe.shared.batch_consumer import BatchHandler, ConsumedEvent
 from wushe.shared.events import EventEnvelope
 
 log = structlog.get_logger(__name__)
@@ -15,6 +16,7 @@ class EventDispatcher:
     def __init__(self, consumer: str) -> None:
         self.consumer = consumer
         self._handlers: dict[str, EventHandler] = {}
+        self._batch_handler: BatchHandler | None = None
 
     def on(self, event_type: str) -> Callable[[EventHandler], EventHandler]:
         def register(handler: EventHandler) -> EventHandler:
@@ -22,6 +24,17 @@ class EventDispatcher:
             return handler
 
         return register
+
+    def on_batch(self, handler: BatchHandler) -> BatchHandler:
+        """Applies a poll's events together; the per-type handlers remain the fallback
+        for a batch that fails."""
+        self._batch_handler = handler
+        return handler
+
+    async def dispatch_batch(self, batch: list[ConsumedEvent]) -> None:
+        if self._batch_handler is None:
+            raise RuntimeError(f"{self.consumer} consumes in batches but has no batch handler")
+        await self._batch_handler([item for item in batch if item.event.type in self._handlers])
 
     @property
     def event_types(self) -> list[str]:

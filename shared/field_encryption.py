@@ -34,19 +34,35 @@ class FieldCipher:
                 raise ValueError(f"key {key_id!r} must be 32 bytes and its id free of ':'")
 
     def encrypt(self, plaintext: str, column: str) -> str:
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = AESGCM(self.keys[self.current_key_id]).encrypt(
-            nonce, plaintext.encode(), column.encode()
-        )
-        return f"{self.current_key_id}:{base64.b64encode(nonce + sealed).decode()}"
+        sealed = self._seal(plaintext.encode(), column)
+        return f"{self.current_key_id}:{base64.b64encode(sealed).decode()}"
 
     def decrypt(self, stored: str, column: str) -> str:
         key_id, _, payload = stored.partition(":")
         key = self.keys.get(key_id)
         if key is None:
             raise UnknownKey(f"value was encrypted with key {key_id!r}, which is not configured")
-        raw = base64.b64decode(payload)
-        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], column.encode()).decode()
+        return self._open(key, base64.b64decode(payload), column).decode()
+
+    def seal_bytes(self, data: bytes, context: str) -> bytes:
+        """A whole file's bytes, bound to ``context`` (what the file is) like a column."""
+        return self.current_key_id.encode() + b":" + self._seal(data, context)
+
+    def open_bytes(self, stored: bytes, context: str) -> bytes:
+        raw_id, _, raw = stored.partition(b":")
+        key_id = raw_id.decode()
+        key = self.keys.get(key_id)
+        if key is None:
+            raise UnknownKey(f"file was sealed with key {key_id!r}, not configured")
+        return self._open(key, raw, context)
+
+    def _seal(self, data: bytes, context: str) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + AESGCM(self.keys[self.current_key_id]).encrypt(nonce, data, context.encode())
+
+    @staticmethod
+    def _open(key: bytes, raw: bytes, context: str) -> bytes:
+        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode())
 
     def key_id_of(self, stored: str) -> str:
         return stored.partition(":")[0]

@@ -1,13 +1,13 @@
 """The idempotent-consumer record: an event id is applied once per consumer.
 
 The row is written in the same transaction as the effect; its primary key turns a
-redelivered event into a no-op insert, recognised by the row count.
+redelivered event into a no-op insert; the insert returns the ids it did insert, a batch's
+events in one statement per ``CLAIM_BATCH`` of them.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,19 +15,41 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wushe.shared.events import EventEnvelope
 from wushe.shared.messaging_tables import processed_events
 
+CLAIM_BATCH = 500
+
 
 async def claim_event(session: AsyncSession, consumer: str, event: EventEnvelope) -> bool:
     """Record the event as processed by ``consumer``; False when it already was."""
+    return bool(await claim_events(session, consumer, [event]))
+
+
+async def claim_events(
+    session: AsyncSession, consumer: str, events: Sequence[EventEnvelope]
+) -> set[str]:
+    """``claim_event`` for each of ``events`` at once: the ids of those not processed by
+    ``consumer`` before (an id repeated among ``events`` is returned once)."""
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    # Executed with a list of rows, the statement is compiled once and sent as multi-row
+    # inserts of up to CLAIM_BATCH rows ("insertmanyvalues"), each returning its ids.
     statement = (
         insert(processed_events)
-        .values(
-            consumer=consumer,
-            event_id=str(event.id),
-            event_type=event.type,
-            processed_at=datetime.now(UTC),
-        )
         .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        .returning(processed_events.c.event_id)
     )
-    result = cast(CursorResult[Any], await session.execute(statement))
-    return bool(result.rowcount)
+    processed_at = datetime.now(UTC)
+    rows = [
+        {
+            "consumer": consumer,
+            "event_id": str(event.id),
+            "event_type": event.type,
+            "processed_at": processed_at,
+        }
+        for event in events
+    ]
+    if not rows:
+        return set()
+    return set(
+        await session.scalars(
+            statement, rows, execution_options={"insertmanyvalues_page_size": CLAIM_BATCH}
+        )
+    )

@@ -19,7 +19,7 @@ def alembic_config(migrations_dir: Path, database_url: str) -> Config:
 
 
 def upgrade_to_head(migrations_dir: Path, database_url: str) -> None:
-    command.upgrade(alembic_config(migrations_dir, database_url), "head")
+    command.upgrade(alembic_config(migrations_dir, database_url), "heads")
 
 
 def run_migrations(target_metadata: list[MetaData]) -> None:

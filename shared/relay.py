@@ -10,6 +10,7 @@ broker's publisher would add a span and metrics per message on top of the relay'
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import groupby
@@ -18,13 +19,20 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaProducer
 from opentelemetry import propagate, trace
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Text, cast, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.shared.messaging_tables import outbox
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer(__name__)
+
+# What publishing needs of a row. The trace context is read as its stored text: rows are
+# grouped by it, and only the first row of each run has it parsed.
+_PUBLISHED_COLUMNS = (
+    outbox.c.id, outbox.c.event_id, outbox.c.event_type, outbox.c.topic, outbox.c.key,
+    outbox.c.body, cast(outbox.c.trace_headers, Text).label("trace_headers"),
+)  # fmt: skip
 
 
 class OutboxRelay:
@@ -87,7 +95,7 @@ class OutboxRelay:
         """Publish one batch of unsent rows; returns how many were published."""
         async with self._sessions() as session, session.begin():
             query = (
-                select(outbox)
+                select(*_PUBLISHED_COLUMNS)
                 .where(outbox.c.published_at.is_(None))
                 .order_by(outbox.c.id)
                 .limit(self._batch_size)
@@ -128,7 +136,7 @@ class OutboxRelay:
         carrier: dict[str, str] = {}
         with tracer.start_as_current_span(
             f"outbox relay {first.event_type}",
-            context=propagate.extract(first.trace_headers or {}),
+            context=propagate.extract(json.loads(first.trace_headers or "{}") or {}),
             attributes=attributes,
         ):
             propagate.inject(carrier)
@@ -148,7 +156,7 @@ class OutboxRelay:
 def _runs_of_one_trace(rows: Sequence[Any]) -> Iterator[list[Any]]:
     """Consecutive rows of the same event type written by the same trace; commit order is
     kept, since a key's events must reach the topic in the order they were written."""
-    for _, run in groupby(rows, key=lambda row: (row.event_type, str(row.trace_headers))):
+    for _, run in groupby(rows, key=lambda row: (row.event_type, row.trace_headers)):
         yield list(run)
 
 

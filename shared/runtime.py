@@ -2,19 +2,22 @@
 
 import asyncio
 from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import structlog
 from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from pydantic import create_model
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from wushe.shared.db import create_engine, session_factory
+from wushe.shared.batch_consumer import BatchConsumer, ConsumedEvent
+from wushe.shared.db import create_engine, session_factory, snapshot
 from wushe.shared.dead_letter import DeadLetterMiddleware, DeadLetterPolicy
 from wushe.shared.dispatcher import EventDispatcher
 from wushe.shared.events import EventEnvelope, Producer
@@ -50,6 +53,10 @@ class ServiceRuntime:
     @property
     def producer(self) -> Producer:
         return Producer(service=self.name, deployment=self.settings.deployment)
+
+    def snapshot(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session for reads made of several queries that must agree with each other."""
+        return snapshot(self.sessions)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(
@@ -90,7 +97,10 @@ def build_runtime(
     *,
     consumes: list[str] | None = None,
     settings: ServiceSettings | None = None,
+    batched: bool = False,
 ) -> ServiceRuntime:
+    """``batched``: the service registers a batch handler (``dispatcher.on_batch``) and
+    consumes a poll's events at a time."""
     settings = settings or service_settings(name)
     setup_logging(name, settings.log_level)
     tracer_provider = setup_tracing(name, settings)
@@ -99,19 +109,18 @@ def build_runtime(
     sessions = session_factory(engine)
     consumes = consumes or []
     dispatcher = EventDispatcher(name)
-    dead_letters = None
-    if consumes:
-        dead_letters = DeadLetterMiddleware(
-            DeadLetterPolicy(
-                consumer=name,
-                topic=settings.topic(dead_letter(name)),
-                max_attempts=settings.consumer_max_attempts,
-                backoff_seconds=settings.consumer_retry_backoff_seconds,
-            )
-        )
+    policy = DeadLetterPolicy(
+        consumer=name,
+        topic=settings.topic(dead_letter(name)),
+        max_attempts=settings.consumer_max_attempts,
+        backoff_seconds=settings.consumer_retry_backoff_seconds,
+    )
+    dead_letters = DeadLetterMiddleware(policy) if consumes else None
     broker = create_broker(settings, name, tracer_provider, dead_letters)
     produces = _document_publishers(broker, name, settings)
-    if consumes:
+    if consumes and batched:
+        _subscribe_batches(broker, dispatcher, policy, consumes, settings)
+    elif consumes:
         _subscribe(broker, dispatcher, name, consumes, settings)
     relay = OutboxRelay(
         sessions,
@@ -154,6 +163,45 @@ def _subscribe(
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{name}-consumer",
         description=f"The {name} service's consumer group; commits after the effect commits.",
+    )(consume)
+
+
+def _subscribe_batches(
+    broker: KafkaBroker,
+    dispatcher: EventDispatcher,
+    policy: DeadLetterPolicy,
+    consumes: list[str],
+    settings: ServiceSettings,
+) -> None:
+    name = policy.consumer
+
+    async def apply_one(item: ConsumedEvent) -> None:
+        with item.handling(name):
+            await dispatcher.dispatch(item.event)
+
+    batches = BatchConsumer(
+        policy,
+        broker,
+        dispatcher.dispatch_batch,
+        apply_one,
+        trace_statements=settings.consumer_trace_sql,
+    )
+
+    async def consume(body: list[Any], message: KafkaMessage) -> None:
+        await batches.consume(message.raw_message)
+
+    broker.subscriber(
+        *[settings.topic(topic) for topic in consumes],
+        group_id=settings.topic(name),
+        auto_offset_reset="earliest",
+        batch=True,
+        max_records=settings.consumer_batch_size,
+        batch_timeout_ms=settings.consumer_fetch_max_wait_ms,
+        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title=f"{name}-consumer",
+        description=f"The {name} service's consumer group; applies a poll's events in one "
+        "transaction and commits their offsets after it.",
     )(consume)
 
 

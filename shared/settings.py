@@ -58,9 +58,16 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 1.0
     outbox_batch_size: int = 500
     consumer_max_attempts: int = 3
+    consumer_batch_size: int = Field(
+        500, ge=1, description="Most events a batched consumer applies in one transaction"
+    )
     consumer_retry_backoff_seconds: float = 0.2
     consumer_fetch_max_wait_ms: int = Field(
         50, description="How long a fetch waits for new messages; bounds idle latency"
+    )
+    consumer_trace_sql: bool = Field(
+        False,
+        description="A span per SQL statement inside a batched consumer's transactions too",
     )
     log_level: str = "INFO"
 

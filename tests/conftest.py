@@ -58,6 +58,16 @@ def intake_alone(
         yield stack
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def intake_and_ledger(
+    request: pytest.FixtureRequest, bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningStack]:
+    """Intake and the ledger on topics of their own, for tests that must know every event
+    the ledger has seen."""
+    with stack_of(request.param, bootstrap, tmp_path_factory, ("intake", "ledger")) as stack:
+        yield stack
+
+
 @contextmanager
 def stack_of(
     backend: str, bootstrap: str, tmp_path_factory: pytest.TempPathFactory,

@@ -30,6 +30,11 @@ class EventEnvelope(BaseModel):
     region_code: RecordedRegionCode
     correlation_id: UUID = Field(description="Id shared by every event of one request")
     causation_id: UUID | None = Field(None, description="Id of the event that caused this one")
+    actor: str | None = Field(
+        None,
+        description="Account that caused it (a token's subject: staff, volunteer or partner)",
+        examples=["worker-017"],
+    )
     payload: dict[str, Any]
 
     def typed_payload(self) -> BaseModel:
@@ -48,6 +53,7 @@ def new_event(
     producer: Producer,
     cause: EventEnvelope | None = None,
     correlation_id: UUID | None = None,
+    actor: str | None = None,
 ) -> EventEnvelope:
     """Wrap a registered payload model; a caused event inherits its cause's correlation."""
     spec = registry.spec_for_model(type(payload))
@@ -61,5 +67,6 @@ def new_event(
         region_code=region_code,
         correlation_id=cause.correlation_id if cause else (correlation_id or uuid7()),
         causation_id=cause.id if cause else None,
+        actor=actor,
         payload=payload.model_dump(mode="json"),
     )

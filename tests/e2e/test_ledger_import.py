@@ -5,30 +5,33 @@ nothing, and no personal data reaches the topics."""
 import asyncio
 import io
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 
 from support.ledger_generator import HEADERS, LedgerGenerator, write_xlsx
-from support.running_stack import RunningStack, count_rows
+from support.running_stack import RunningStack, count_rows, wait_for
 from wushe.cli.topic_reader import read_topic
 
 ROWS = 1000
 
 
-def upload(stack: RunningStack, path: Path) -> dict[str, Any]:
+def upload(stack: RunningStack, path: Path, status: str = "done") -> dict[str, Any]:
+    """Uploads the file, follows the job until it ends and checks how it ended."""
     with path.open("rb") as handle:
         response = stack.request("POST", "intake", "/imports", files={"file": (path.name, handle)})
     assert response.status_code == 202, response.text
     job: dict[str, Any] = response.json()
     assert response.headers["location"] == f"/imports/{job['job_id']}"
-    deadline = time.monotonic() + 60
-    while job["status"] == "running" and time.monotonic() < deadline:
-        time.sleep(0.3)
+
+    def ended() -> bool:
+        nonlocal job
         job = stack.get("intake", f"/imports/{job['job_id']}").json()
-    assert job["status"] == "done", job
+        return job["status"] != "running"
+
+    wait_for(ended, timeout=60, what=lambda: f"import job to end: {job}")
+    assert job["status"] == status, job
     return job
 
 
@@ -61,6 +64,17 @@ def test_a_ledger_with_mistakes_imports_once(intake_alone: RunningStack, tmp_pat
         assert f"row {number}" in reason and column in reason, reason
     assert "the same person as row 7" in reasons[-1]
 
+    # Once the job ends, only the refused rows stay on disk, sealed.
+    imports = intake_alone.data_dir / "imports"
+
+    def files_of_job() -> list[str]:
+        return sorted(path.name for path in imports.iterdir() if job["job_id"] in path.name)
+
+    wait_for(lambda: files_of_job() == [f"{job['job_id']}-rejected.xlsx.sealed"], what=files_of_job)
+    sealed = (imports / f"{job['job_id']}-rejected.xlsx.sealed").read_bytes()
+    assert b"PK\x03\x04" not in sealed and b"[Content_Types]" not in sealed
+    assert intake_alone.get("intake", job["rejected_rows_url"]).content == refused.content
+
     sample = rows[0]
     found = intake_alone.get("intake", f"/persons?name={sample[0]}&id_number={sample[1]}").json()
     assert found["total"] == 1
@@ -78,10 +92,14 @@ def test_a_ledger_with_mistakes_imports_once(intake_alone: RunningStack, tmp_pat
     imported = count_rows(url, history_of_job, job=f"%{job['job_id']}%")
     assert imported == good
 
-    records = asyncio.run(read_topic(intake_alone.bootstrap, intake_alone.topic("intake.person")))
+    def all_published() -> list[Any] | None:
+        topic = intake_alone.topic("intake.person")
+        records = asyncio.run(read_topic(intake_alone.bootstrap, topic))
+        registered = sum(b'"type":"person.registered"' in record.value for record in records)
+        return records if registered >= good else None
+
+    records = wait_for(all_published, timeout=30, what="every person.registered published")
     published = b"".join(record.value for record in records)
-    registered = sum(b'"type":"person.registered"' in record.value for record in records)
-    assert registered >= good
     for row in rows[:50]:
         for secret in filter(None, (row[0], row[1], row[4], row[5])):
             assert json.dumps(secret)[1:-1].encode() not in published, f"{secret} was published"
@@ -113,22 +131,9 @@ def test_what_cannot_be_imported_says_why(intake_alone: RunningStack, tmp_path: 
     assert refused.status_code == 422 and "xlsx" in refused.text
     headless = tmp_path / "headless.csv"
     headless.write_text("张三,13800138000\n李四,13900139000\n", encoding="utf-8")
-    job = upload_expecting(intake_alone, headless, "failed")
+    job = upload(intake_alone, headless, "failed")
     assert "no header row" in job["error"]
     partial = tmp_path / "partial.csv"
     partial.write_text("姓名,联系电话\n张三,13800138000\n", encoding="gb18030")
-    job = upload_expecting(intake_alone, partial, "failed")
+    job = upload(intake_alone, partial, "failed")
     assert "现居住地区划代码" in job["error"] and "人员类别" in job["error"]
-
-
-def upload_expecting(stack: RunningStack, path: Path, status: str) -> dict[str, Any]:
-    with path.open("rb") as handle:
-        response = stack.request("POST", "intake", "/imports", files={"file": (path.name, handle)})
-    job: dict[str, Any] = response.json()
-    for _ in range(100):
-        if job["status"] != "running":
-            break
-        time.sleep(0.2)
-        job = stack.get("intake", f"/imports/{job['job_id']}").json()
-    assert job["status"] == status, job
-    return job

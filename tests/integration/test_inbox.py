@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from integration.conftest import MigratedDatabase
 from wushe.ledger.adapters.orm import LedgerFileRecord
 from wushe.ledger.bootstrap import MIGRATIONS
-from wushe.ledger.service_layer.files import open_file
-from wushe.shared.events import Producer, new_event
+from wushe.ledger.service_layer.commands import apply_consumed
+from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.intake import PersonRegistered
 from wushe.shared.messaging_tables import outbox, processed_events
 from wushe.shared.unit_of_work import UnitOfWork
@@ -17,7 +17,7 @@ from wushe.shared.unit_of_work import UnitOfWork
 PRODUCER = Producer(service="ledger", deployment="test")
 
 
-def registered() -> object:
+def registered() -> EventEnvelope:
     person_id = uuid.uuid4()
     return new_event(
         PersonRegistered(person_id=person_id, residence_region="420704",
@@ -31,7 +31,7 @@ async def test_redelivered_event_has_one_effect(migrated_database: MigratedDatab
     sessions = await migrated_database("ledger", MIGRATIONS)
     event = registered()
     for _ in range(3):
-        await open_file(UnitOfWork(sessions), event, PRODUCER)  # type: ignore[arg-type]
+        await apply_consumed(UnitOfWork(sessions), event, PRODUCER)
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(LedgerFileRecord)) == 1
         assert await session.scalar(select(func.count()).select_from(processed_events)) == 1
@@ -42,7 +42,7 @@ async def test_concurrent_redeliveries_have_one_effect(migrated_database: Migrat
     sessions = await migrated_database("ledger", MIGRATIONS)
     event = registered()
     results = await asyncio.gather(
-        *(open_file(UnitOfWork(sessions), event, PRODUCER) for _ in range(4)),  # type: ignore[arg-type]
+        *(apply_consumed(UnitOfWork(sessions), event, PRODUCER) for _ in range(4)),
         return_exceptions=True,
     )
     async with sessions() as session:

@@ -1,7 +1,8 @@
 """A ledger of seven batches, more than enough for worker processes to prepare the rows:
 every row is written once with its group periods, history line and outbox event, on
-SQLite and on PostgreSQL."""
+SQLite and on PostgreSQL; imported again, the workers seal none of its rows."""
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from integration.conftest import MigratedDatabase
 from support.ledger_generator import LedgerGenerator, write_csv
 from wushe.intake.adapters.orm import GroupMembershipRecord, ImportJobRecord, PersonRecord
 from wushe.intake.adapters.personal_data import PersonalDataVault
+from wushe.intake.adapters.spreadsheets import open_ledger
 from wushe.intake.bootstrap import MIGRATIONS
 from wushe.intake.service_layer.bulk_import import LedgerImport
+from wushe.intake.service_layer.row_preparation import AlreadyRegistered, prepare_rows
 from wushe.shared.auth import Caller, Role
 from wushe.shared.events import Producer
 from wushe.shared.messaging_tables import outbox
@@ -30,6 +33,12 @@ async def test_worker_processes_write_every_row_once(
     ledger = write_csv(tmp_path / "ledger.csv", LedgerGenerator(seed=3).rows(ROWS))
     vault = PersonalDataVault(Settings().field_cipher(), "index-key")
 
+    def importer(job_id: str) -> LedgerImport:
+        return LedgerImport(
+            UnitOfWork(sessions), job_id, CLERK, Producer(service="intake", deployment="test"),
+            vault, tmp_path / f"{job_id}-rejected.xlsx", batch_rows=100, workers=2,
+        )  # fmt: skip
+
     async def run(job_id: str) -> ImportJobRecord:
         async with sessions() as session:
             now = datetime.now(UTC)
@@ -38,11 +47,7 @@ async def test_worker_processes_write_every_row_once(
                                         started_by="clerk", station_region="420700",
                                         started_at=now, heartbeat_at=now))  # fmt: skip
             await session.commit()
-        importer = LedgerImport(
-            UnitOfWork(sessions), job_id, CLERK, Producer(service="intake", deployment="test"),
-            vault, tmp_path / f"{job_id}-rejected.xlsx", batch_rows=100, workers=2,
-        )  # fmt: skip
-        await importer.run(ledger)
+        await importer(job_id).run(ledger)
         async with sessions() as session:
             job = await session.get(ImportJobRecord, job_id)
             assert job is not None
@@ -52,6 +57,12 @@ async def test_worker_processes_write_every_row_once(
     assert (first.status, first.accepted, first.rejected) == ("done", ROWS, 0)
     second = await run("second")
     assert (second.accepted, second.already_present) == (0, ROWS)
+    sheet = open_ledger(ledger)
+    context = await importer("third")._context(sheet, in_workers=True)
+    batch = await asyncio.to_thread(prepare_rows, context, list(sheet.rows())[:100])
+    # Every row of the batch is answered, and none of them sealed: all() of none would pass.
+    assert len(batch.outcomes) == 100
+    assert all(isinstance(outcome, AlreadyRegistered) for outcome in batch.outcomes)
 
     async with sessions() as session:
         persons = await session.scalar(select(func.count()).select_from(PersonRecord))

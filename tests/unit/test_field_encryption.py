@@ -59,3 +59,16 @@ def test_blind_index_is_keyed_and_column_bound() -> None:
     assert blind_index("张三", "a", "persons.full_name") != blind_index(
         "张三", "a", "persons.phone"
     )
+
+
+def test_files_are_sealed_under_the_current_key_and_bound_to_what_they_are() -> None:
+    workbook = "PK\x03\x04 张三 420704195003120021".encode()
+    both = FieldCipher({"k1": OLD, "k2": NEW}, "k2")
+    sealed = FieldCipher({"k1": OLD}, "k1").seal_bytes(workbook, "imports.rejected:job-1")
+    assert sealed.startswith(b"k1:") and "张三".encode() not in sealed
+    assert both.open_bytes(sealed, "imports.rejected:job-1") == workbook
+    assert both.seal_bytes(workbook, "x").startswith(b"k2:")
+    with pytest.raises(InvalidTag):
+        both.open_bytes(sealed, "imports.rejected:job-2")
+    with pytest.raises(UnknownKey, match="k1"):
+        FieldCipher({"k2": NEW}, "k2").open_bytes(sealed, "imports.rejected:job-1")

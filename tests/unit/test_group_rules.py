@@ -8,6 +8,8 @@ from pydantic import ValidationError
 
 from wushe.intake.domain.age_rules import age_band
 from wushe.intake.domain.person import PersonRegistration
+from wushe.shared.events.groups import OFFICIAL_NAMES, TargetGroup
+from wushe.shared.events.names import name_in
 
 BASE = {
     "full_name": "李桂芳",
@@ -168,3 +170,9 @@ def test_events_carry_an_age_band_not_a_birth_date() -> None:
     assert age_band(date(2008, 11, 1), day) == "18-59"
     assert age_band(date(1966, 11, 1), day) == "60-79"
     assert age_band(date(1946, 11, 1), day) == "80+"
+
+
+def test_every_group_has_its_official_name() -> None:
+    assert {name_in(OFFICIAL_NAMES, group) for group in TargetGroup} == set(OFFICIAL_NAMES.values())
+    assert len(OFFICIAL_NAMES) == len(TargetGroup)
+    assert name_in(OFFICIAL_NAMES, "a_group_added_later") == "a_group_added_later"

@@ -28,12 +28,14 @@ class PersonRecord(Base):
             sqlite_where=text("duplicates_checked_at IS NULL"),
             postgresql_where=text("duplicates_checked_at IS NULL"),
         ),
+        # Likely duplicates share a reading of the name and, mostly, a birth date.
+        Index("ix_persons_pinyin_birth_date", "full_name_pinyin_index", "birth_date"),
     )  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     full_name_encrypted: Mapped[str] = mapped_column(Text)
     full_name_index: Mapped[str] = mapped_column(String(64), index=True)
-    full_name_pinyin_index: Mapped[str] = mapped_column(String(64), index=True)
+    full_name_pinyin_index: Mapped[str] = mapped_column(String(64))
     id_number_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     id_number_encrypted: Mapped[str | None] = mapped_column(Text)
     id_number_masked: Mapped[str | None] = mapped_column(String(18))
@@ -44,9 +46,10 @@ class PersonRecord(Base):
     phone_masked: Mapped[str | None] = mapped_column(String(20))
     address_encrypted: Mapped[str | None] = mapped_column(Text)
     profiles_encrypted: Mapped[str | None] = mapped_column(Text)
-    residence_region: Mapped[str] = mapped_column(String(12), index=True)
+    # Not indexed: searches match a code prefix, which an index on the column cannot serve.
+    residence_region: Mapped[str] = mapped_column(String(12))
     household_region: Mapped[str | None] = mapped_column(String(12))
-    station_region: Mapped[str] = mapped_column(String(12), index=True)
+    station_region: Mapped[str] = mapped_column(String(12))
     groups: Mapped[list[str]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(
         String(12), default=PersonStatus.ACTIVE, server_default=PersonStatus.ACTIVE.value

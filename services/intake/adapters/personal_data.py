@@ -81,7 +81,8 @@ class PersonalDataVault:
 
     def profiles_columns(self, profiles: PersonProfiles) -> Columns:
         document = profiles.model_dump_json(exclude_none=True)
-        sealed = None if profiles.is_empty() else self.cipher.encrypt(document, PROFILES)
+        # The document is "{}" exactly when the profiles are empty: no second dump to ask.
+        sealed = None if document == "{}" else self.cipher.encrypt(document, PROFILES)
         return {"profiles_encrypted": sealed}
 
     def seal_name(self, record: PersonRecord, full_name: str) -> None:

@@ -10,6 +10,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from lxml import etree
@@ -122,7 +123,7 @@ class XlsxRows:
         for cell in row:
             reference = cell.get("r")
             if reference is not None:
-                position = _column_index(reference)
+                position = _column_index(reference.rstrip(_DIGITS))
                 if position > len(cells):
                     cells.extend([None] * (position - len(cells)))
             cells.append(self._value(cell))
@@ -150,6 +151,7 @@ class XlsxRows:
 
 
 _COLUMN_LETTERS = re.compile(r"[A-Z]+")
+_DIGITS = "0123456789"
 
 
 def _uses_1904(workbook: etree._Element) -> bool:
@@ -157,6 +159,9 @@ def _uses_1904(workbook: etree._Element) -> bool:
     return properties is not None and properties.get("date1904") in ("1", "true")
 
 
+# Called with the reference's letters (C12 → C): a sheet has few columns, and decoding
+# each of its million cells' letters again was a tenth of reading it.
+@lru_cache(maxsize=1024)
 def _column_index(reference: str) -> int:
     """C12 → 2."""
     letters = _COLUMN_LETTERS.match(reference)

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from wushe.intake.domain.groups import TargetGroup
+from wushe.shared.events.groups import TargetGroup
 from wushe.shared.events.intake import AgeBand
 
 ADULT_AGE = 18

@@ -5,10 +5,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.domain.identity import validate_id_number
 from wushe.intake.domain.phone import PhoneNumber
 from wushe.intake.domain.profiles import PersonProfiles
+from wushe.shared.events.groups import TargetGroup
 from wushe.shared.regions import RegionCode
 
 Reason = Annotated[str, Field(min_length=2, max_length=200, examples=["本人来电更正"])]

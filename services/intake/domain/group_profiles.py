@@ -2,8 +2,8 @@
 category and grade, a homeless person's file where and when they were found."""
 
 from wushe.intake.domain.age_rules import CHILD_GROUPS, ELDERLY_GROUPS
-from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.domain.profiles import PersonProfiles
+from wushe.shared.events.groups import TargetGroup
 
 REQUIRED_PROFILE = {
     TargetGroup.DISABLED: "disability",

@@ -3,7 +3,6 @@ they stand for. A cell may hold the word or the value itself."""
 
 from enum import StrEnum
 
-from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.domain.identity import Sex
 from wushe.intake.domain.profiles import (
     CareSituation,
@@ -14,6 +13,7 @@ from wushe.intake.domain.profiles import (
     Health,
     ParentStatus,
 )
+from wushe.shared.events.groups import TargetGroup
 
 GROUP_LABELS: dict[TargetGroup, tuple[str, ...]] = {
     TargetGroup.ELDERLY_ECONOMIC_DIFFICULTY: ("经济困难老年人", "家庭经济困难老年人", "困难老人"),

@@ -4,7 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wushe.intake.domain.groups import TargetGroup
+from wushe.shared.events.groups import TargetGroup
 
 
 class GroupMembershipEntry(BaseModel):

@@ -7,8 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wushe.intake.domain.changes import Reason
 from wushe.intake.domain.group_profiles import groups_allowing
-from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.domain.profiles import PersonProfiles
+from wushe.shared.events.groups import TargetGroup
 
 
 class _Decision(BaseModel):

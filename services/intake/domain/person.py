@@ -20,11 +20,11 @@ from pydantic import (
 
 from wushe.intake.domain.age_rules import CHILD_GROUPS, ELDERLY_GROUPS, age_violations
 from wushe.intake.domain.group_profiles import profile_violations
-from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.domain.identity import ResidentId, Sex, decode_valid, validate_id_number
 from wushe.intake.domain.membership import GroupMembershipEntry, as_entry
 from wushe.intake.domain.phone import PhoneNumber
 from wushe.intake.domain.profiles import PersonProfiles
+from wushe.shared.events.groups import TargetGroup
 from wushe.shared.regions import RegionCode
 
 IdNumber = Annotated[str, AfterValidator(validate_id_number)]

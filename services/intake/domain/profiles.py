@@ -132,6 +132,3 @@ class PersonProfiles(_Profile):
     mental_health: MentalHealthProfile | None = None
     homeless: HomelessProfile | None = None
     assistance: AssistanceProfile | None = None
-
-    def is_empty(self) -> bool:
-        return not self.model_dump(exclude_none=True)

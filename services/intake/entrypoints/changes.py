@@ -6,10 +6,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from wushe.intake.domain.changes import DeathReport, GroupJoin, GroupLeave, PersonUpdate, Relocation
-from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.entrypoints.dependencies import VaultDep, changing
 from wushe.intake.service_layer import lifecycle
 from wushe.shared.auth import CurrentCaller, require_region
+from wushe.shared.events.groups import TargetGroup
 from wushe.shared.http import RuntimeDep
 from wushe.shared.telemetry import current_trace_id
 

@@ -8,7 +8,6 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from wushe.intake.adapters.orm import GroupMembershipRecord, PersonChangeRecord, PersonStatus
-from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.domain.person import PersonRegistration
 from wushe.intake.entrypoints.dependencies import REGISTRARS, VaultDep, person_in_scope
 from wushe.intake.entrypoints.views import (
@@ -31,6 +30,7 @@ from wushe.intake.service_layer.merges import merged_into, whole_file
 from wushe.intake.service_layer.registration import register_person
 from wushe.intake.service_layer.search import PersonQuery, search_persons
 from wushe.shared.auth import CurrentCaller, require_region, require_role
+from wushe.shared.events.groups import TargetGroup
 from wushe.shared.http import RuntimeDep
 from wushe.shared.regions import RegionCode
 from wushe.shared.telemetry import current_trace_id

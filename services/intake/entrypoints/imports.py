@@ -1,5 +1,6 @@
 """Intake's HTTP API for importing station ledgers and downloading their templates."""
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -7,7 +8,6 @@ from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile, status
-from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from wushe.intake.adapters.orm import ImportJobRecord
@@ -142,15 +142,21 @@ async def import_progress(
     return await _view(runtime, caller, str(job_id))
 
 
-@router.get("/{job_id}/rejected", response_class=FileResponse)
+@router.get(
+    "/{job_id}/rejected",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}, "description": "The refused rows (.xlsx)"}},
+)
 async def rejected_rows(
     job_id: UUID, caller: CurrentCaller, runtime: RuntimeDep, jobs: JobsDep
-) -> FileResponse:
+) -> Response:
     """The refused rows as they were, with the reasons in a last column: correct them and
     import this file again."""
     job = await _job(runtime, caller, str(job_id))
-    path = jobs.rejected_path(job.id)
-    if job.status != "done" or not path.exists():
+    workbook = (
+        await asyncio.to_thread(jobs.rejected_workbook, job.id) if job.status == "done" else None
+    )
+    if workbook is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no rejected rows for this import")
     stem = Path(job.file_name).stem
-    return FileResponse(path, media_type=XLSX, headers=_attachment(f"{stem}-未导入.xlsx"))
+    return Response(workbook, media_type=XLSX, headers=_attachment(f"{stem}-未导入.xlsx"))

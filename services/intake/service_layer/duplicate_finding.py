@@ -1,10 +1,11 @@
 """Finding likely duplicates, for one person when they are registered, or for a batch
 of persons when they are swept.
 
-Finding is a lookup on the pinyin index (every rule needs the same reading of the
-name) inside the caller's transaction; the rules in domain/duplicates.py then choose
-among the few rows it returns. A batch takes one lookup for all its persons, so a
-ledger import of 100,000 people is compared in a few hundred statements.
+Finding is a lookup on the index of pinyin reading and birth date (every rule needs the
+same reading of the name) inside the caller's transaction; the rules in
+domain/duplicates.py then choose among the few rows it returns. A batch takes one lookup
+for all its persons, so a ledger import of 100,000 people is compared in a few hundred
+statements.
 """
 
 from collections.abc import Mapping
@@ -13,7 +14,6 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 from uuid6 import uuid7
 
 from wushe.intake.adapters.merge_orm import DuplicateCandidateRecord
@@ -62,41 +62,55 @@ async def flag_among(uow: UnitOfWork, person_ids: list[str]) -> int:
 
 
 async def flag_known(uow: UnitOfWork, mine: list[tuple[str, PersonTraits]]) -> int:
-    """Compare active persons whose traits are known with every active person sharing
-    a pinyin reading of their name, in one lookup; returns how many pairs were new."""
+    """Compare active persons whose traits are known with each other and with every
+    active person sharing a pinyin reading of their name; returns how many pairs were new."""
+    return await record_pairs(uow, await likely_pairs(uow, mine))
+
+
+async def likely_pairs(
+    uow: UnitOfWork, mine: list[tuple[str, PersonTraits]]
+) -> dict[tuple[str, str], str]:
+    """The likely pairs among ``mine`` and between them and the stored active persons,
+    found in one lookup, each pair once (smaller id first) with its rule. ``mine`` need
+    not be stored yet: an import looks before writing its batch, so that the lookup
+    returns only the others."""
     if not mine:
-        return 0
+        return {}
+    alike: dict[str, list[tuple[str, PersonTraits]]] = {}
+    for person_id, traits in mine:
+        alike.setdefault(traits.pinyin_index, []).append((person_id, traits))
+    ids = {person_id for person_id, _ in mine}
     # Common readings (wang fang) are shared by thousands: only those born the same day,
     # or of unknown birth, or living where someone of unknown birth lives, can match.
     births = {traits.birth_date for _, traits in mine if traits.birth_date is not None}
     homes = {traits.residence_region for _, traits in mine if traits.birth_date is None}
-    alike: dict[str, list[tuple[str, PersonTraits]]] = {}
     for row in await uow.session.execute(
         select(*_TRAITS).where(
-            PersonRecord.full_name_pinyin_index.in_({traits.pinyin_index for _, traits in mine}),
+            PersonRecord.full_name_pinyin_index.in_(alike),
             or_(PersonRecord.birth_date.in_(births), PersonRecord.birth_date.is_(None),
                 PersonRecord.residence_region.in_(homes)),
             PersonRecord.status == PersonStatus.ACTIVE,
         )
     ):  # fmt: skip
-        alike.setdefault(row.full_name_pinyin_index, []).append(
-            (row.id, traits_of_columns(row._mapping))
-        )
+        if row.id not in ids:
+            alike[row.full_name_pinyin_index].append((row.id, traits_of_columns(row._mapping)))
     pairs: dict[tuple[str, str], str] = {}
     for person_id, traits in mine:
-        for other_id, other in alike.get(traits.pinyin_index, []):
+        for other_id, other in alike[traits.pinyin_index]:
             rule = None if other_id == person_id else duplicate_rule(traits, other)
             if rule is not None:
                 first, second = sorted((person_id, other_id))
                 pairs.setdefault((first, second), rule.value)
-    return await _record_pairs(uow.session, pairs)
+    return pairs
 
 
-async def _record_pairs(session: AsyncSession, pairs: dict[tuple[str, str], str]) -> int:
+async def record_pairs(uow: UnitOfWork, pairs: dict[tuple[str, str], str]) -> int:
+    """Store likely pairs for the clerks; returns how many were new."""
     if not pairs:
         return 0
     # Another process may find the same pair at the same moment: the pair's unique key
     # decides, and the later finding is dropped instead of failing its transaction.
+    session = uow.session
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     now = datetime.now(UTC)
     statement = (

@@ -52,6 +52,7 @@ async def record_change(
     reason: str | None = None,
 ) -> None:
     """Emit ``event`` and add its history line, in the caller's unit of work."""
+    event.actor = caller.subject
     await uow.emit(event)
     line = change_values(event, caller, fields=fields, detail=detail, reason=reason)
     uow.session.add(PersonChangeRecord(**line))

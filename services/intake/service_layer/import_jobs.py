@@ -1,5 +1,10 @@
 """Import jobs run beside the API: a job is started by an upload, reports its progress
-in its row, and leaves the refused rows in a workbook next to the uploaded file."""
+in its row, and leaves the refused rows in a workbook.
+
+Both files hold personal data in clear while the job runs. When it ends the upload is
+deleted and the refused rows are sealed with the field-encryption key, to be opened
+only when a clerk downloads them.
+"""
 
 import asyncio
 from dataclasses import dataclass
@@ -34,6 +39,24 @@ class ImportJobs:
     def rejected_path(self, job_id: str) -> Path:
         return self.folder / f"{job_id}-rejected.xlsx"
 
+    def sealed_rejected_path(self, job_id: str) -> Path:
+        return self.folder / f"{job_id}-rejected.xlsx.sealed"
+
+    def rejected_workbook(self, job_id: str) -> bytes | None:
+        """The refused rows of a finished job, opened; None when there were none."""
+        sealed, plain = self.sealed_rejected_path(job_id), self.rejected_path(job_id)
+        if sealed.exists():
+            return self.vault.cipher.open_bytes(sealed.read_bytes(), _rejected_context(job_id))
+        # The job has just reported done and is sealing the file.
+        return plain.read_bytes() if plain.exists() else None
+
+    def _seal_rejected(self, job_id: str) -> None:
+        plain = self.rejected_path(job_id)
+        if plain.exists():
+            sealed = self.vault.cipher.seal_bytes(plain.read_bytes(), _rejected_context(job_id))
+            self.sealed_rejected_path(job_id).write_bytes(sealed)
+            plain.unlink()
+
     async def create(self, file_name: str, caller: Caller) -> str:
         job_id = str(uuid7())
         uow = self.runtime.unit_of_work()
@@ -58,7 +81,15 @@ class ImportJobs:
 
     async def _run(self, job_id: str, path: Path, caller: Caller) -> None:
         with tracer.start_as_current_span("import ledger", attributes={"import.job_id": job_id}):
-            await LedgerImport(
-                self.runtime.unit_of_work(), job_id, caller, self.runtime.producer, self.vault,
-                self.rejected_path(job_id), self.runtime.settings.topic_prefix,
-            ).run(path)  # fmt: skip
+            try:
+                await LedgerImport(
+                    self.runtime.unit_of_work(), job_id, caller, self.runtime.producer,
+                    self.vault, self.rejected_path(job_id), self.runtime.settings.topic_prefix,
+                ).run(path)  # fmt: skip
+            finally:
+                await asyncio.to_thread(path.unlink, missing_ok=True)
+                await asyncio.to_thread(self._seal_rejected, job_id)
+
+
+def _rejected_context(job_id: str) -> str:
+    return f"imports.rejected:{job_id}"

@@ -17,13 +17,13 @@ from wushe.intake.domain.changes import (
     Relocation,
 )
 from wushe.intake.domain.group_profiles import profile_violations
-from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.domain.identity import decode_valid
 from wushe.intake.domain.profiles import PersonProfiles
 from wushe.intake.service_layer.history import person_event, record_change
 from wushe.intake.service_layer.registration import AlreadyRegistered
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer
+from wushe.shared.events.groups import TargetGroup
 from wushe.shared.events.intake import (
     PersonDeceased,
     PersonGroupJoined,

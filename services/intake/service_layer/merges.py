@@ -20,13 +20,13 @@ from wushe.intake.adapters.personal_data import PersonalDataVault
 from wushe.intake.domain.age_rules import age_violations
 from wushe.intake.domain.duplicates import CandidateStatus
 from wushe.intake.domain.group_profiles import profile_violations
-from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.domain.merges import allowed_kinds, profile_kinds, with_kinds, without_kinds
 from wushe.intake.service_layer.duplicates import decide
 from wushe.intake.service_layer.history import note_change, person_event, record_change
 from wushe.intake.service_layer.lifecycle import ChangeRefused, PersonNotFound
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer
+from wushe.shared.events.groups import TargetGroup
 from wushe.shared.events.intake import PersonMerged, PersonUnmerged
 from wushe.shared.telemetry import current_trace_id
 from wushe.shared.unit_of_work import UnitOfWork

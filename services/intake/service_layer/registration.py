@@ -92,7 +92,10 @@ def person_values(
 
 
 def registered_event(
-    person: Columns, registration: PersonRegistration, producer: Producer
+    person: Columns,
+    registration: PersonRegistration,
+    producer: Producer,
+    correlation_id: UUID | None = None,
 ) -> EventEnvelope:
     birth_date = registration.birth_date
     return new_event(
@@ -108,4 +111,6 @@ def registered_event(
         subject=person["id"],
         region_code=person["residence_region"],
         producer=producer,
+        correlation_id=correlation_id,
+        actor=person["registered_by"],
     )

@@ -1,13 +1,14 @@
 """The CPU-heavy part of an import, one batch of rows at a time: checking each row,
 sealing its personal data, building its event and converting every value for the
 database driver. It runs in worker processes, so it takes and returns only plain,
-picklable values."""
+picklable values. Rows naming persons registered before are checked, not sealed."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, cast
+from uuid import UUID
 
 from sqlalchemy import Table
 from uuid6 import uuid7
@@ -21,9 +22,10 @@ from wushe.intake.domain.ledger_rows import LedgerLayout
 from wushe.intake.domain.person import PersonRegistration
 from wushe.intake.service_layer.duplicate_finding import traits_of_columns
 from wushe.intake.service_layer.history import change_values
+from wushe.intake.service_layer.registered_identities import registered_among_committed
 from wushe.intake.service_layer.registration import person_values, registered_event
 from wushe.shared.auth import Caller
-from wushe.shared.bulk_insert import bulk_insert
+from wushe.shared.bulk_insert import BulkInsert, bulk_insert
 from wushe.shared.events import Producer
 from wushe.shared.messaging_tables import outbox
 from wushe.shared.outbox import outbox_row
@@ -48,6 +50,10 @@ class ImportContext:
     database_driver: str
     trace_id: str | None
     trace_headers: dict[str, str]
+    # The import is one request: every event it causes carries the same correlation id.
+    correlation_id: UUID
+    # Given to worker processes, which look up the rows' persons before sealing them.
+    database_url: str | None = None
 
 
 @dataclass
@@ -70,8 +76,24 @@ class Prepared:
 
 
 @dataclass
+class AlreadyRegistered:
+    """A row naming a person registered before the batch: nothing to seal or write."""
+
+    row_number: int
+    identity: str
+
+
+@dataclass
+class _Checked:
+    row_number: int
+    registration: PersonRegistration
+    identity: str
+    by_id_number: bool
+
+
+@dataclass
 class PreparedBatch:
-    outcomes: list[Prepared | Refused]
+    outcomes: list[Prepared | AlreadyRegistered | Refused]
     statements: dict[str, str] = field(default_factory=dict)  # table name → INSERT
 
 
@@ -82,35 +104,43 @@ def _layout(headers: tuple[str, ...]) -> LedgerLayout:
 
 def prepare_rows(context: ImportContext, rows: list[Row]) -> PreparedBatch:
     layout = _layout(context.headers)
+    checked = [_check(context, layout, number, cells) for number, cells in rows]
+    registered = _registered(context, [row for row in checked if isinstance(row, _Checked)])
     batch = PreparedBatch([])
-    for number, cells in rows:
-        outcome = _prepare(context, layout, number, cells)
-        if isinstance(outcome, Refused):
-            batch.outcomes.append(outcome)
+    inserts: list[BulkInsert] = []
+    for row in checked:
+        if isinstance(row, Refused):
+            batch.outcomes.append(row)
             continue
-        row_values = []
-        for table, table_rows in zip(TABLES, outcome, strict=True):
-            statement = bulk_insert(table, tuple(table_rows[0]), context.database_driver)
-            batch.statements[table.name] = statement.sql
-            row_values.append([statement.parameters(row) for row in table_rows])
-        person = outcome[0][0]
-        identity, by_id_number = _identity(person)
+        if row.identity in registered:
+            batch.outcomes.append(AlreadyRegistered(row.row_number, row.identity))
+            continue
+        tables = _sealed(context, row)
+        if not inserts:  # every row of a table has the same columns
+            inserts = [
+                bulk_insert(table, tuple(table_rows[0]), context.database_driver)
+                for table, table_rows in zip(TABLES, tables, strict=True)
+            ]
+            batch.statements = {t.name: i.sql for t, i in zip(TABLES, inserts, strict=True)}
         batch.outcomes.append(
             Prepared(
-                number,
-                person["id"],
-                traits_of_columns(person),
-                identity,
-                by_id_number,
-                tuple(row_values),
+                row.row_number,
+                tables[0][0]["id"],
+                traits_of_columns(tables[0][0]),
+                row.identity,
+                row.by_id_number,
+                tuple(
+                    [insert.parameters(values) for values in table_rows]
+                    for insert, table_rows in zip(inserts, tables, strict=True)
+                ),
             )
         )
     return batch
 
 
-def _prepare(
+def _check(
     context: ImportContext, layout: LedgerLayout, row_number: int, cells: Sequence[Cell]
-) -> Refused | tuple[list[Columns], ...]:
+) -> Refused | _Checked:
     registration = layout.registration(row_number, cells)
     if isinstance(registration, list):
         return Refused(row_number, registration)
@@ -120,22 +150,37 @@ def _prepare(
             f"{where}: {registration.residence_region} is outside your region "
             f"{context.caller.region} (不在本人管辖区域内)"
         ])  # fmt: skip
+    if registration.id_number:
+        return _Checked(
+            row_number, registration, context.vault.id_number_hash(registration.id_number), True
+        )
+    fingerprint = context.vault.import_fingerprint(_who(registration))
+    return _Checked(row_number, registration, fingerprint, False)
+
+
+def _registered(context: ImportContext, rows: list[_Checked]) -> set[str]:
+    if context.database_url is None or not rows:
+        return set()
+    return registered_among_committed(
+        context.database_url,
+        [row.identity for row in rows if row.by_id_number],
+        [row.identity for row in rows if not row.by_id_number],
+    )
+
+
+def _sealed(context: ImportContext, row: _Checked) -> tuple[list[Columns], ...]:
+    """The row's values for each of TABLES."""
+    registration = row.registration
     person, memberships = person_values(uuid7(), registration, context.caller, context.vault)
-    if registration.id_number is None:
-        person["import_fingerprint"] = context.vault.import_fingerprint(_who(registration))
+    if not row.by_id_number:
+        person["import_fingerprint"] = row.identity
     # Compared with the others in the batch's transaction (bulk_import), not by the sweep.
     person["duplicates_checked_at"] = datetime.now(UTC)
-    event = registered_event(person, registration, context.producer)
+    event = registered_event(person, registration, context.producer, context.correlation_id)
     history = change_values(event, context.caller, detail={"import_job": context.job_id})
     history["trace_id"] = context.trace_id
     return ([person], memberships, [history],
             [outbox_row(event, context.topic_prefix, context.trace_headers)])  # fmt: skip
-
-
-def _identity(person: Columns) -> tuple[str, bool]:
-    if person["id_number_hash"]:
-        return person["id_number_hash"], True
-    return person["import_fingerprint"], False
 
 
 def _who(registration: PersonRegistration) -> str:

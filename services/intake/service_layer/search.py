@@ -8,8 +8,8 @@ from sqlalchemy import Select, exists, func, select
 
 from wushe.intake.adapters.orm import GroupMembershipRecord, PersonRecord
 from wushe.intake.adapters.personal_data import PersonalDataVault
-from wushe.intake.domain.groups import TargetGroup
 from wushe.intake.domain.phone import normalise_phone
+from wushe.shared.events.groups import TargetGroup
 from wushe.shared.regions import scope_prefix
 from wushe.shared.unit_of_work import UnitOfWork
 

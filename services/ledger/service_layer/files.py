@@ -1,55 +1,213 @@
-"""Opening a person's file when intake registers them."""
+"""The files, kept in step with intake's events about people.
 
-from datetime import UTC, datetime
+Intake's events about one person arrive in order (one partition per person), but a
+merge is keyed by the survivor, so it may arrive before the merged person's own
+registration: a file can therefore be created by either, and each fills in its part.
+
+Applying a batch of events, the files of all the persons they name are read in one query
+first (``load_files``); the projectors then find them, or their absence, without a query
+each, until the transaction's events are applied.
+"""
+
+from collections.abc import Iterable
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from sqlalchemy import select
-from uuid6 import uuid7
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.ledger.adapters.orm import LedgerFileRecord
-from wushe.shared.events import EventEnvelope, Producer, new_event
-from wushe.shared.events.intake import PersonRegistered
+from wushe.ledger.service_layer.projection import Applying, projection
+from wushe.ledger.service_layer.refusals import NotFound, Refused
+from wushe.ledger.service_layer.timeline import add_entry
+from wushe.shared.events import EventEnvelope, new_event
+from wushe.shared.events.intake import (
+    PersonDeceased,
+    PersonGroupJoined,
+    PersonGroupLeft,
+    PersonMerged,
+    PersonRegistered,
+    PersonRelocated,
+    PersonUnmerged,
+    PersonUpdated,
+)
 from wushe.shared.events.ledger import LedgerFileOpened
-from wushe.shared.telemetry import current_trace_id
-from wushe.shared.unit_of_work import UnitOfWork
 
-CONSUMER = "ledger"
+OPEN = "open"
+MERGED = "merged"
+CLOSED = "closed"
+# The files (None: no file) of the persons a batch's events name, in ``session.info``.
+_LOADED = "wushe.ledger.files"
+# The payload fields that name a person whose file an event of intake's changes.
+_PERSON_FIELDS = ("person_id", "survivor_id", "merged_id", "restored_id")
 
 
-async def open_file(uow: UnitOfWork, event: EventEnvelope, producer: Producer) -> None:
-    registered = PersonRegistered.model_validate(event.payload)
-    async with uow:
-        if not await uow.claim(CONSUMER, event):
-            return
-        person_id = str(registered.person_id)
-        exists = await uow.session.scalar(
-            select(LedgerFileRecord.id).where(LedgerFileRecord.person_id == person_id)
+def file_id_of(person_id: str) -> UUID:
+    """Derived from the person, so that a rebuilt ledger gives every file the same id."""
+    return uuid5(NAMESPACE_URL, f"wushe:ledger-file:{person_id}")
+
+
+async def file_of(session: AsyncSession, person_id: str) -> LedgerFileRecord | None:
+    found: LedgerFileRecord | None = await session.scalar(
+        select(LedgerFileRecord).where(LedgerFileRecord.person_id == person_id)
+    )
+    return found
+
+
+async def active_file(session: AsyncSession, person_id: str) -> LedgerFileRecord:
+    """The file new work is recorded on, or why there is none."""
+    record = await file_of(session, person_id)
+    if record is None:
+        raise NotFound(f"no file for person {person_id}", field="person_id")
+    if record.status == MERGED:
+        raise Refused(
+            f"person {person_id} was merged into {record.merged_into}; record it on that file",
+            field="person_id",
         )
-        if exists is None:
-            file_id = uuid7()
-            uow.session.add(
-                LedgerFileRecord(
-                    id=str(file_id),
-                    person_id=person_id,
-                    region_code=registered.residence_region,
-                    groups=registered.groups,
-                    status="open",
-                    opened_at=datetime.now(UTC),
-                    opened_by_event=str(event.id),
-                    trace_id=current_trace_id(),
-                )
-            )
-            await uow.emit(
-                new_event(
-                    LedgerFileOpened(
-                        file_id=file_id,
-                        person_id=registered.person_id,
-                        region_code=registered.residence_region,
-                        groups=registered.groups,
-                    ),
-                    subject=person_id,
-                    region_code=registered.residence_region,
-                    producer=producer,
-                    cause=event,
-                )
-            )
-        await uow.commit()
+    if record.status == CLOSED:
+        raise Refused(f"person {person_id} died on {record.died_on}; the file is closed")
+    return record
+
+
+async def load_files(session: AsyncSession, events: Iterable[EventEnvelope]) -> None:
+    """Read the files of the persons ``events`` name in one query per 500 of them, for
+    ``_file_for`` to find until ``forget_loaded_files``."""
+    persons = sorted(
+        {
+            str(value)
+            for event in events
+            for field in _PERSON_FIELDS
+            if (value := event.payload.get(field)) is not None
+        }
+    )
+    loaded: dict[str, LedgerFileRecord | None] = session.info.setdefault(_LOADED, {})
+    for start in range(0, len(persons), 500):
+        chunk = [person for person in persons[start : start + 500] if person not in loaded]
+        loaded.update(dict.fromkeys(chunk))
+        for record in await session.scalars(
+            select(LedgerFileRecord).where(LedgerFileRecord.person_id.in_(chunk))
+        ):
+            loaded[record.person_id] = record
+
+
+@projection.on_finish
+async def forget_loaded_files(session: AsyncSession) -> None:
+    session.info.pop(_LOADED, None)
+
+
+async def _file_for(applying: Applying, person_id: str) -> LedgerFileRecord:
+    loaded: dict[str, LedgerFileRecord | None] | None = applying.session.info.get(_LOADED)
+    if loaded is not None and person_id in loaded:
+        record = loaded[person_id]
+    else:
+        record = await file_of(applying.session, person_id)
+    if record is None:
+        event = applying.event
+        record = LedgerFileRecord(
+            id=str(file_id_of(person_id)),
+            person_id=person_id,
+            region_code=event.region_code,
+            groups=[],
+            status=OPEN,
+            opened_at=event.occurred_at,
+            opened_by_event=str(event.id),
+            trace_id=applying.trace_id,
+        )
+        applying.session.add(record)
+    if loaded is not None:
+        loaded[person_id] = record
+    return record
+
+
+@projection.on("person.registered")
+async def open_file(applying: Applying) -> None:
+    registered = PersonRegistered.model_validate(applying.event.payload)
+    person_id = str(registered.person_id)
+    record = await _file_for(applying, person_id)
+    record.region_code = registered.residence_region
+    record.station_region = registered.station_region
+    record.household_region = registered.household_region
+    record.groups = list(registered.groups)
+    record.sex = registered.sex
+    record.age_band = registered.age_band
+    record.opened_at = applying.event.occurred_at
+    record.opened_by_event = str(applying.event.id)
+    record.trace_id = applying.trace_id
+    add_entry(applying, person_id)
+    await applying.emit(
+        new_event(
+            LedgerFileOpened(
+                file_id=UUID(record.id),
+                person_id=registered.person_id,
+                region_code=registered.residence_region,
+                groups=registered.groups,
+            ),
+            subject=person_id,
+            region_code=registered.residence_region,
+            producer=applying.producer,
+            cause=applying.event,
+        )
+    )
+
+
+@projection.on("person.updated")
+async def note_update(applying: Applying) -> None:
+    updated = PersonUpdated.model_validate(applying.event.payload)
+    await _file_for(applying, str(updated.person_id))
+    add_entry(applying, str(updated.person_id))
+
+
+@projection.on("person.group_joined", "person.group_left")
+async def change_groups(applying: Applying) -> None:
+    changed = (
+        PersonGroupJoined.model_validate(applying.event.payload)
+        if applying.event.type == "person.group_joined"
+        else PersonGroupLeft.model_validate(applying.event.payload)
+    )
+    record = await _file_for(applying, str(changed.person_id))
+    record.groups = list(changed.groups)
+    add_entry(applying, record.person_id)
+
+
+@projection.on("person.relocated")
+async def hand_over(applying: Applying) -> None:
+    """The receiving region's station takes the file over, with its whole history."""
+    relocated = PersonRelocated.model_validate(applying.event.payload)
+    record = await _file_for(applying, str(relocated.person_id))
+    record.region_code = relocated.to_region
+    if relocated.household_region is not None:
+        record.household_region = relocated.household_region
+    add_entry(applying, record.person_id)
+
+
+@projection.on("person.deceased")
+async def close_file(applying: Applying) -> None:
+    deceased = PersonDeceased.model_validate(applying.event.payload)
+    record = await _file_for(applying, str(deceased.person_id))
+    record.status = CLOSED
+    record.died_on = deceased.died_on
+    add_entry(applying, record.person_id)
+
+
+@projection.on("person.merged")
+async def merge_files(applying: Applying) -> None:
+    merged = PersonMerged.model_validate(applying.event.payload)
+    survivor = await _file_for(applying, str(merged.survivor_id))
+    survivor.groups = list(merged.groups)
+    absorbed = await _file_for(applying, str(merged.merged_id))
+    absorbed.status = MERGED
+    absorbed.merged_into = survivor.person_id
+    add_entry(applying, survivor.person_id)
+    add_entry(applying, absorbed.person_id)
+
+
+@projection.on("person.unmerged")
+async def unmerge_files(applying: Applying) -> None:
+    unmerged = PersonUnmerged.model_validate(applying.event.payload)
+    survivor = await _file_for(applying, str(unmerged.survivor_id))
+    survivor.groups = list(unmerged.groups)
+    restored = await _file_for(applying, str(unmerged.restored_id))
+    restored.status = CLOSED if restored.died_on else OPEN
+    restored.merged_into = None
+    restored.groups = list(unmerged.restored_groups)
+    add_entry(applying, survivor.person_id)
+    add_entry(applying, restored.person_id)

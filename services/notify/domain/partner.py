@@ -21,6 +21,7 @@ class PartnerKind(StrEnum):
     VOLUNTEER_TEAM = "volunteer_team"  # 志愿服务队
     ELDERLY_CARE_INSTITUTION = "elderly_care_institution"  # 养老机构
     CHILD_PROTECTION_STATION = "child_protection_station"  # 未保站
+    HOSPITAL = "hospital"  # 医院
     CHARITY_FUND_MANAGER = "charity_fund_manager"
 
 

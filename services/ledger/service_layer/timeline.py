@@ -1,0 +1,75 @@
+"""A person's timeline: writing an entry for an event, reading a file's whole history."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wushe.ledger.adapters.orm import LedgerFileRecord, TimelineEntryRecord
+from wushe.ledger.service_layer.projection import Applying, projection
+
+# The entries of the transaction's events, written together once they are applied.
+_PENDING = "wushe.ledger.timeline"
+
+
+def add_entry(
+    applying: Applying, person_id: str, details: Mapping[str, object] | None = None
+) -> None:
+    """The event on ``person_id``'s timeline: who, when, where, and its trace; written
+    with the other entries of the transaction once its events are applied."""
+    event = applying.event
+    entries: list[dict[str, Any]] = applying.session.info.setdefault(_PENDING, [])
+    entries.append(
+        {
+            "event_id": str(event.id),
+            "person_id": person_id,
+            "event_type": event.type,
+            "occurred_at": event.occurred_at,
+            "source": event.producer.service,
+            "actor": event.actor,
+            "region_code": event.region_code,
+            "trace_id": applying.trace_id,
+            "details": dict(details if details is not None else event.payload),
+        }
+    )
+
+
+@projection.on_finish
+async def write_entries(session: AsyncSession) -> None:
+    entries: list[dict[str, Any]] | None = session.info.pop(_PENDING, None)
+    if entries:
+        await session.execute(insert(TimelineEntryRecord), entries)
+
+
+async def persons_on_file(session: AsyncSession, person_id: str) -> list[str]:
+    """The person and everyone whose file was merged into theirs, at any depth."""
+    persons = [person_id]
+    frontier = [person_id]
+    while frontier:
+        merged = (
+            await session.scalars(
+                select(LedgerFileRecord.person_id).where(LedgerFileRecord.merged_into.in_(frontier))
+            )
+        ).all()
+        frontier = [found for found in merged if found not in persons]
+        persons.extend(frontier)
+    return persons
+
+
+async def timeline_of(
+    session: AsyncSession, persons: Sequence[str], *, limit: int, offset: int
+) -> tuple[list[TimelineEntryRecord], int]:
+    """Entries about any of ``persons``, oldest first, one page of them and the total."""
+    matching = select(TimelineEntryRecord).where(TimelineEntryRecord.person_id.in_(persons))
+    rows = (
+        await session.scalars(
+            matching.order_by(TimelineEntryRecord.occurred_at, TimelineEntryRecord.event_id)
+        )
+    ).all()
+    # A merge's entry sits on both files; on the merged timeline it is shown once.
+    unique: dict[str, TimelineEntryRecord] = {}
+    for row in rows:
+        unique.setdefault(row.event_id, row)
+    entries = list(unique.values())
+    return entries[offset : offset + limit], len(entries)
