@@ -22,6 +22,7 @@ class Role(StrEnum):
     SOCIAL_WORKER = "social_worker"
     PARTNER = "partner"
     AUDITOR = "auditor"
+    VOLUNTEER = "volunteer"
 
 
 class Caller(BaseModel):

@@ -1,0 +1,5 @@
+"""Charity's HTTP API for goods."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["goods"])

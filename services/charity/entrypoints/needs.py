@@ -1,0 +1,5 @@
+"""Charity's HTTP API for needs."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["needs"])

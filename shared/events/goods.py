@@ -1,0 +1,1 @@
+"""Events charity publishes about goods in kind received and given out."""
