@@ -124,7 +124,8 @@ class VisitRuleSet(BaseModel):
 
 @registry.register("visit.recorded", version=1, topic=topics.LEDGER_FILE)
 class VisitRecorded(BaseModel):
-    """A volunteer or social worker visited a person (the visitor is the event's actor)."""
+    """A volunteer or social worker visited a person (the visitor is the event's actor,
+    or the volunteer named by ``volunteer_id`` when staff recorded a volunteer's visit)."""
 
     visit_id: UUID
     person_id: UUID
@@ -135,6 +136,9 @@ class VisitRecorded(BaseModel):
     findings_sealed: str | None = Field(None, description="Encrypted for ledger_visits.findings")
     follow_up_needed: bool = False
     crisis_kind: CrisisKind | None = None
+    volunteer_id: str | None = Field(
+        None, max_length=100, description="The volunteer who visited (their token subject)"
+    )
 
 
 @registry.register("crisis.reported", version=1, topic=topics.LEDGER_FILE)
@@ -171,13 +175,19 @@ class VisitEscalated(BaseModel):
 
 @registry.register("service.recorded", version=1, topic=topics.LEDGER_FILE)
 class ServiceRecorded(BaseModel):
-    """An individual service given to a person (the provider is the event's actor)."""
+    """An individual service given to a person (the provider is the event's actor, or the
+    volunteer named by ``volunteer_id`` when staff recorded a volunteer's service)."""
 
     service_id: UUID
     person_id: UUID
     kind: ServiceKind
     served_on: date
     duration_minutes: int | None = Field(None, ge=1)
+    volunteer_id: str | None = Field(
+        None,
+        max_length=100,
+        description="The volunteer who gave it (their token subject); absent for staff's work",
+    )
 
 
 @registry.register("activity.held", version=1, topic=topics.LEDGER_FILE)

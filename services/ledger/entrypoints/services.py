@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wushe.ledger.adapters.visit_orm import ActivityRecord, ServiceRecord
 from wushe.ledger.domain.report_figures import Period, RegionFigures
-from wushe.ledger.entrypoints.visits import VISITORS, Recorded
+from wushe.ledger.entrypoints.visits import VISITORS, WORK_RECORDERS, Recorded
 from wushe.ledger.service_layer.files import file_of
 from wushe.ledger.service_layer.refusals import Invalid, NotFound
 from wushe.ledger.service_layer.reports import count_visits_and_services
@@ -34,6 +34,12 @@ class ServiceBody(BaseModel):
     kind: ServiceKind
     served_on: date = Field(description="Day of the service; not in the future")
     duration_minutes: int | None = Field(None, ge=1, le=1440)
+    volunteer_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="The volunteer who gave it, when staff record a volunteer's service",
+    )
 
 
 class ServiceView(BaseModel):
@@ -106,11 +112,12 @@ def _period(start: date, end: date) -> None:
 async def post_service(
     person_id: UUID, body: ServiceBody, caller: CurrentCaller, runtime: RuntimeDep
 ) -> Recorded:
-    """Record an individual service the caller gave the person (one service-time)."""
-    require_role(caller, *VISITORS)
+    """Record an individual service the caller (or the volunteer staff name) gave the
+    person (one service-time)."""
+    require_role(caller, *WORK_RECORDERS)
     event = await record_service(
         runtime.unit_of_work(), runtime.producer, caller, str(person_id),
-        body.kind, body.served_on, body.duration_minutes,
+        body.kind, body.served_on, body.duration_minutes, body.volunteer_id,
     )  # fmt: skip
     return Recorded(id=event.payload["service_id"], event_id=event.id)
 

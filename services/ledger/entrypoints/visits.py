@@ -31,10 +31,12 @@ from wushe.shared.telemetry import current_trace_id
 
 router = APIRouter(tags=["visits"])
 
-# Those who run the station's work; volunteers sign in with one of these roles too.
+# Those who run the station's work.
 VISITORS = (Role.ADMIN, Role.STATION_STAFF, Role.SOCIAL_WORKER)
 # Who may read what a visit found.
 FINDINGS_READERS = VISITORS
+# Who may record a visit or a service: volunteers record their own, for the time bank.
+WORK_RECORDERS = (*VISITORS, Role.VOLUNTEER)
 
 
 class VisitBody(BaseModel):
@@ -55,6 +57,12 @@ class VisitBody(BaseModel):
         None, description="Set when the visit found a crisis; alerts at once"
     )
     duration_minutes: int | None = Field(None, ge=1, le=1440)
+    volunteer_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="The volunteer who visited, when staff record a volunteer's visit",
+    )
 
 
 class VisitView(BaseModel):
@@ -153,7 +161,7 @@ async def post_visit(
 ) -> Recorded:
     """Record a visit by the caller (a volunteer or social worker). A visit with a
     ``crisis_kind`` is also reported as ``crisis.reported``."""
-    require_role(caller, *VISITORS)
+    require_role(caller, *WORK_RECORDERS)
     visit = NewVisit(**body.model_dump())
     event = await record_visit(
         runtime.unit_of_work(), runtime.producer, runtime.settings.field_cipher(),

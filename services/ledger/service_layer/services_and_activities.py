@@ -18,6 +18,7 @@ from wushe.ledger.service_layer.commands import record
 from wushe.ledger.service_layer.files import active_file
 from wushe.ledger.service_layer.refusals import Invalid
 from wushe.ledger.service_layer.visit_plans import today_in_china
+from wushe.ledger.service_layer.volunteer_work import volunteer_of
 from wushe.shared.auth import Caller, require_region
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.visits import ActivityHeld, ActivityKind, ServiceKind, ServiceRecorded
@@ -47,8 +48,10 @@ async def record_service(
     kind: ServiceKind,
     served_on: date,
     duration_minutes: int | None = None,
+    volunteer_id: str | None = None,
 ) -> EventEnvelope:
     _not_in_future(served_on, "served_on")
+    volunteer = volunteer_of(caller, volunteer_id)
     async with uow:
         file = await active_file(uow.session, person_id)
         require_region(caller, file.region_code)
@@ -58,6 +61,7 @@ async def record_service(
             kind=kind,
             served_on=served_on,
             duration_minutes=duration_minutes,
+            volunteer_id=volunteer,
         )
         event = new_event(
             service,

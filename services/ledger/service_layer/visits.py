@@ -19,6 +19,7 @@ from wushe.ledger.service_layer.commands import record
 from wushe.ledger.service_layer.files import OPEN, active_file
 from wushe.ledger.service_layer.refusals import Invalid
 from wushe.ledger.service_layer.visit_plans import today_in_china
+from wushe.ledger.service_layer.volunteer_work import volunteer_of
 from wushe.shared.auth import Caller, require_region
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.visits import (
@@ -44,6 +45,7 @@ class NewVisit:
     follow_up_needed: bool = False
     crisis_kind: CrisisKind | None = None
     duration_minutes: int | None = None
+    volunteer_id: str | None = None
 
 
 async def record_visit(
@@ -57,6 +59,7 @@ async def record_visit(
     """Record a visit on the person's file; returns ``visit.recorded``."""
     if visit.visited_on > today_in_china():
         raise Invalid(f"visited_on {visit.visited_on} is in the future", field="visited_on")
+    volunteer = volunteer_of(caller, visit.volunteer_id, visit.visitor_kind)
     async with uow:
         file = await active_file(uow.session, person_id)
         require_region(caller, file.region_code)
@@ -74,6 +77,7 @@ async def record_visit(
                 else None,
                 follow_up_needed=visit.follow_up_needed,
                 crisis_kind=visit.crisis_kind,
+                volunteer_id=volunteer,
             ),
             subject=person_id,
             region_code=file.region_code,
