@@ -61,7 +61,6 @@ async def snapshot(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[
             # SQLite's driver runs a SELECT outside any transaction; in WAL mode an explicit
             # one holds a single read snapshot until it ends.
             await session.execute(text("BEGIN"))
-        try:
-            yield session
-        finally:
-            await session.rollback()
+        # Closing ends the transaction without expiring what was read, so the results
+        # stay usable after the block.
+        yield session

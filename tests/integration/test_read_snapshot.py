@@ -40,3 +40,5 @@ async def test_a_snapshot_does_not_see_what_commits_after_its_first_read(
 
     async with snapshot(sessions) as reading:
         assert await reading.scalar(files) == 2
+        record = await reading.scalar(select(LedgerFileRecord).limit(1))
+    assert record is not None and record.region_code == "420704"  # still readable after
