@@ -66,7 +66,72 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_goods_movements_stock_id"), ["stock_id"], unique=False)
 
+    op.create_table(
+        "offers",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("partner_id", sa.String(length=100), nullable=False),
+        sa.Column("kinds", sa.JSON(), nullable=False),
+        sa.Column("regions", sa.JSON(), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("summary", sa.String(length=200), nullable=False),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("offers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_offers_partner_id"), ["partner_id"], unique=False)
+
+    op.create_table(
+        "needs",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("region_code", sa.String(length=12), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("unit", sa.String(length=20), nullable=True),
+        sa.Column("summary", sa.String(length=200), nullable=False),
+        sa.Column("person_id", sa.String(length=36), nullable=True),
+        sa.Column("deadline", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("posted_by", sa.String(length=100), nullable=False),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("taken_by", sa.String(length=100), nullable=True),
+        sa.Column("offer_id", sa.String(length=36), nullable=True),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("fulfilled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["offer_id"], ["offers.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("needs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_needs_offer_id"), ["offer_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_needs_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_needs_region_code"), ["region_code"], unique=False)
+        batch_op.create_index("ix_needs_status_region", ["status", "region_code"], unique=False)
+        batch_op.create_index(batch_op.f("ix_needs_taken_by"), ["taken_by"], unique=False)
+
+    op.create_table(
+        "need_steps",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("need_id", sa.String(length=36), nullable=False),
+        sa.Column("step", sa.String(length=24), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("region_code", sa.String(length=12), nullable=False),
+        sa.Column("partner_id", sa.String(length=100), nullable=True),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("note_sealed", sa.Text(), nullable=True),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["need_id"], ["needs.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("need_steps", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_need_steps_need_id"), ["need_id"], unique=False)
+        batch_op.create_index(
+            "ix_need_steps_region_time", ["region_code", "occurred_at"], unique=False
+        )
+
 
 def downgrade() -> None:
+    op.drop_table("need_steps")
+    op.drop_table("needs")
+    op.drop_table("offers")
     op.drop_table("goods_movements")
     op.drop_table("goods_stock")
