@@ -367,3 +367,26 @@ async def test_concurrent_deliveries_of_one_event_credit_once(
     await asyncio.gather(*(dispatcher.dispatch(event) for event in [recorded, recorded, *copies]))
     assert await balance(sessions, worker.subject) == 25
     assert len(await published(sessions, "hours.credited")) == 1
+
+
+async def test_concurrent_reversals_of_one_entry_reverse_it_once(
+    backend: str, sessions: Sessions
+) -> None:
+    if backend != "postgres":
+        pytest.skip("concurrent transactions are PostgreSQL's; SQLite has one writer")
+    worker = volunteer()
+    await credit(sessions, worker, 100)
+    async with sessions() as session:
+        [credited] = await history_of(session, worker.subject, limit=10, offset=0)
+
+    async def attempt() -> str | None:
+        try:
+            await reverse(UnitOfWork(sessions), CHARITY, CIPHER, STATION, uuid.UUID(credited.id),
+                          "重复登记", date.today())  # fmt: skip
+        except TimeBankRefused as refused:
+            return refused.field
+        return None
+
+    outcomes = await asyncio.gather(*(attempt() for _ in range(5)))
+    assert sorted(outcomes, key=str) == [None, "entry_id", "entry_id", "entry_id", "entry_id"]
+    assert await balance(sessions, worker.subject) == 0

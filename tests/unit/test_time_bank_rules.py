@@ -15,6 +15,7 @@ from wushe.charity.domain.time_bank import (
     pool_account,
 )
 from wushe.charity.entrypoints.time_bank import DonationBody, LogBody
+from wushe.charity.service_layer.time_bank_credits import TimeBankSettings
 from wushe.ledger.service_layer.refusals import Invalid
 from wushe.ledger.service_layer.volunteer_work import volunteer_of
 from wushe.shared.auth import Caller, Role
@@ -83,3 +84,12 @@ def test_logged_hours_are_whole_minutes_within_a_day() -> None:
     with pytest.raises(ValidationError):
         LogBody.model_validate(base | {"minutes": 1.5})
     assert LogBody.model_validate(base | {"minutes": 1440}).minutes == 1440
+
+
+def test_the_default_credit_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert TimeBankSettings().default_credit_minutes == 60
+    monkeypatch.setenv("WUSHE_TIME_BANK_DEFAULT_CREDIT_MINUTES", "30")
+    assert TimeBankSettings().default_credit_minutes == 30
+    monkeypatch.setenv("WUSHE_TIME_BANK_DEFAULT_CREDIT_MINUTES", "0")
+    with pytest.raises(ValidationError):
+        TimeBankSettings()

@@ -9,11 +9,18 @@ from datetime import date
 from uuid import UUID
 
 import structlog
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 
 from wushe.charity.adapters.time_bank_orm import TimeBankEntry
-from wushe.charity.domain.time_bank import DEFAULT_CREDIT_MINUTES, EntryKind, credit_for, is_pool
+from wushe.charity.domain.time_bank import (
+    DEFAULT_CREDIT_MINUTES,
+    MINUTES_PER_DAY,
+    EntryKind,
+    credit_for,
+    is_pool,
+)
 from wushe.charity.service_layer.time_bank_accounts import (
     Movement,
     locked_account,
@@ -33,7 +40,9 @@ log = structlog.get_logger(__name__)
 class TimeBankSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WUSHE_TIME_BANK_", extra="ignore")
 
-    default_credit_minutes: int = DEFAULT_CREDIT_MINUTES
+    default_credit_minutes: int = Field(
+        DEFAULT_CREDIT_MINUTES, ge=1, le=MINUTES_PER_DAY, description="Credited without a duration"
+    )
 
 
 async def credit_recorded_work(

@@ -171,6 +171,8 @@ async def reverse(
                 f"a {original.kind} entry is not reversed; a donation is given back by "
                 "donating", field="entry_id",
             )  # fmt: skip
+        # Under the account's lock, so that a concurrent reversal of the same entry is seen.
+        await locked_account(uow.session, original.account_id)
         done = await uow.session.scalar(
             select(TimeBankEntry.id).where(TimeBankEntry.reverses_entry_id == original.id)
         )
