@@ -5,10 +5,11 @@ only while in stock, with goods.distributed on charity.goods naming the file by 
 import asyncio
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from support.running_stack import RunningStack, wait_for
+from wushe.charity.domain.goods_periods import china_today
 from wushe.cli.topic_reader import read_topic
 from wushe.shared.auth import Role, mint_token
 
@@ -45,12 +46,12 @@ def test_a_need_is_posted_taken_fulfilled_and_confirmed_through_the_api(
 
     past = stack.request("POST", "charity", "/needs", headers=staff, json={
         "kind": "shopping_and_meals", "summary": "代买助餐", "region_code": VILLAGE,
-        "deadline": (date.today() - timedelta(days=3)).isoformat(),
+        "deadline": (china_today() - timedelta(days=3)).isoformat(),
     })  # fmt: skip
     assert past.status_code == 422 and past.json()["detail"]["field"] == "deadline", past.text
     unknown_kind = stack.request("POST", "charity", "/needs", headers=staff, json={
         "kind": "haircut", "summary": "理发", "region_code": VILLAGE,
-        "deadline": date.today().isoformat(),
+        "deadline": china_today().isoformat(),
     })  # fmt: skip
     assert unknown_kind.status_code == 422
     assert any("kind" in error["loc"] for error in unknown_kind.json()["detail"])
@@ -59,7 +60,7 @@ def test_a_need_is_posted_taken_fulfilled_and_confirmed_through_the_api(
     need = call("POST", "/needs", staff, {
         "kind": "shopping_and_meals", "quantity": 4, "unit": "次", "person_id": person,
         "summary": "独居老人每周代买助餐", "region_code": VILLAGE,
-        "deadline": (date.today() + timedelta(days=7)).isoformat(),
+        "deadline": (china_today() + timedelta(days=7)).isoformat(),
     })  # fmt: skip
     need_id = need["need_id"]
     assert need["status"] == "posted" and need["kind_name"] == "代买助餐"
@@ -93,7 +94,7 @@ def test_a_need_is_posted_taken_fulfilled_and_confirmed_through_the_api(
     )
     assert "独居老人" not in json.dumps(events, ensure_ascii=False)
 
-    report = call("GET", "/needs/figures?region=420704&month=" + date.today().strftime("%Y-%m"),
+    report = call("GET", "/needs/figures?region=420704&month=" + china_today().strftime("%Y-%m"),
                   staff)  # fmt: skip
     assert report["total"]["confirmed"] >= 1 and report["total"]["organisations_engaged"] >= 1
 
