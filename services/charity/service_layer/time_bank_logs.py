@@ -16,6 +16,7 @@ from wushe.charity.service_layer.time_bank_refusals import (
     TimeBankInvalid,
     TimeBankNotFound,
     TimeBankRefused,
+    require_within,
 )
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer, new_event
@@ -37,14 +38,6 @@ class NewLog:
     region_code: str
 
 
-def _covers(caller: Caller, region_code: str) -> None:
-    if not caller.may_access(region_code):
-        raise TimeBankForbidden(
-            f"region_code {region_code} is outside your region {caller.region}",
-            field="region_code",
-        )
-
-
 async def log_hours(
     uow: UnitOfWork, producer: Producer, cipher: FieldCipher, caller: Caller, new: NewLog,
     today: date,
@@ -54,7 +47,7 @@ async def log_hours(
         raise TimeBankInvalid(
             f"served_on {new.served_on} is in the future (服务日期不能晚于今天)", field="served_on"
         )
-    _covers(caller, new.region_code)
+    require_within(caller, new.region_code)
     row = TimeBankLog(
         id=str(uuid7()), volunteer_id=caller.subject, region_code=new.region_code,
         served_on=new.served_on, minutes=new.minutes,
@@ -88,10 +81,12 @@ async def _pending_log(uow: UnitOfWork, caller: Caller, log_id: UUID) -> TimeBan
         select(TimeBankLog).where(TimeBankLog.id == str(log_id)).with_for_update()
     )
     if log is None:
-        raise TimeBankNotFound(f"no logged hours {log_id}", field="log_id")
-    _covers(caller, log.region_code)
+        raise TimeBankNotFound(f"no logged hours {log_id} (无此登记)", field="log_id")
+    require_within(caller, log.region_code)
     if log.volunteer_id == caller.subject:
-        raise TimeBankForbidden("no one confirms their own hours", field="log_id")
+        raise TimeBankForbidden(
+            "no one confirms their own hours (不能确认本人的时长)", field="log_id"
+        )
     if log.status != LogStatus.PENDING:
         raise TimeBankRefused(
             f"logged hours {log_id} were already {log.status} (已处理)", field="log_id"

@@ -1,5 +1,7 @@
 """Why the time bank refuses a command: the status, the field to correct and why."""
 
+from wushe.shared.auth import Caller
+
 
 class TimeBankRefused(Exception):
     """A command the time bank will not carry out; ``field`` names what to correct."""
@@ -23,3 +25,12 @@ class TimeBankInvalid(TimeBankRefused):
     """Well-formed input that asks for something impossible."""
 
     status_code = 422
+
+
+def require_within(caller: Caller, region_code: str, *, field: str = "region_code") -> None:
+    """Refuse, naming ``field``, what lies outside the caller's region."""
+    if not caller.may_access(region_code):
+        raise TimeBankForbidden(
+            f"{field} {region_code} is outside your region {caller.region} (不在您的辖区)",
+            field=field,
+        )

@@ -14,6 +14,7 @@ from uuid6 import uuid7
 
 from wushe.charity.adapters.time_bank_orm import TimeBankAccount, TimeBankEntry
 from wushe.charity.domain.time_bank import (
+    POOL_PREFIX,
     REVERSIBLE_KINDS,
     EntryKind,
     is_pool,
@@ -30,6 +31,7 @@ from wushe.charity.service_layer.time_bank_refusals import (
     TimeBankInvalid,
     TimeBankNotFound,
     TimeBankRefused,
+    require_within,
 )
 from wushe.shared.auth import Caller
 from wushe.shared.events import EventEnvelope, Producer, new_event
@@ -61,7 +63,7 @@ class Spending:
 
 def _account_fields(account_id: str) -> dict[str, str | None]:
     if is_pool(account_id):
-        return {"volunteer_id": None, "pool_region": account_id.removeprefix("pool:")}
+        return {"volunteer_id": None, "pool_region": account_id.removeprefix(POOL_PREFIX)}
     return {"volunteer_id": account_id, "pool_region": None}
 
 
@@ -69,23 +71,7 @@ async def donate(
     uow: UnitOfWork, producer: Producer, caller: Caller, donation: Donation, today: date
 ) -> EventEnvelope:
     """The calling volunteer gives minutes to another volunteer or to a region's pool."""
-    giver = caller.subject
-    if donation.to_pool_region is not None:
-        if not caller.may_access(donation.to_pool_region):
-            raise TimeBankForbidden(
-                f"to_pool_region {donation.to_pool_region} is outside your region {caller.region}",
-                field="to_pool_region",
-            )
-        receiver = pool_account(donation.to_pool_region)
-    else:
-        assert donation.to_volunteer_id is not None
-        receiver = donation.to_volunteer_id
-        if receiver == giver:
-            raise TimeBankInvalid(
-                "a volunteer cannot donate to themselves", field="to_volunteer_id"
-            )
-        if is_pool(receiver):
-            raise TimeBankInvalid("name a pool by to_pool_region", field="to_volunteer_id")
+    giver, receiver = caller.subject, _receiver_of(caller, donation)
     transfer_id = str(uuid7())
     async with uow:
         source = await uow.session.get(TimeBankAccount, giver)
@@ -118,20 +104,41 @@ async def donate(
     return event
 
 
+def _receiver_of(caller: Caller, donation: Donation) -> str:
+    """The account a donation goes to: a region's pool, or another volunteer."""
+    if donation.to_pool_region is not None:
+        require_within(caller, donation.to_pool_region, field="to_pool_region")
+        return pool_account(donation.to_pool_region)
+    receiver = donation.to_volunteer_id
+    if receiver is None:
+        raise TimeBankInvalid(
+            "name to_volunteer_id or to_pool_region (请填写受赠人)", field="to_volunteer_id"
+        )
+    if receiver == caller.subject:
+        raise TimeBankInvalid(
+            "a volunteer cannot donate to themselves (不能转赠给自己)", field="to_volunteer_id"
+        )
+    if is_pool(receiver):
+        raise TimeBankInvalid(
+            "name a pool by to_pool_region (公益池请用to_pool_region)", field="to_volunteer_id"
+        )
+    return receiver
+
+
 async def spend(
     uow: UnitOfWork, producer: Producer, caller: Caller, spending: Spending
 ) -> EventEnvelope:
     """The station records a service paid for with the account's minutes."""
-    if not caller.may_access(spending.region_code):
-        raise TimeBankForbidden(
-            f"region_code {spending.region_code} is outside your region {caller.region}",
-            field="region_code",
-        )
+    require_within(caller, spending.region_code)
     pool = is_pool(spending.account_id)
     if pool and spending.beneficiary is not Beneficiary.PERSON_IN_NEED:
-        raise TimeBankInvalid("a pool's hours go to a person in need", field="beneficiary")
+        raise TimeBankInvalid(
+            "a pool's hours go to a person in need (公益池时间仅用于困难群众)", field="beneficiary"
+        )
     if spending.beneficiary is Beneficiary.PERSON_IN_NEED and spending.person_id is None:
-        raise TimeBankInvalid("name the person in need by person_id", field="person_id")
+        raise TimeBankInvalid(
+            "name the person in need by person_id (请填写服务对象)", field="person_id"
+        )
     async with uow:
         account = await _account_in_reach(uow, caller, spending.account_id)
         entry = await move(
@@ -164,12 +171,12 @@ async def reverse(
     async with uow:
         original = await uow.session.get(TimeBankEntry, str(entry_id))
         if original is None:
-            raise TimeBankNotFound(f"no time bank entry {entry_id}", field="entry_id")
+            raise TimeBankNotFound(f"no time bank entry {entry_id} (无此记录)", field="entry_id")
         await _account_in_reach(uow, caller, original.account_id)
         if original.kind not in REVERSIBLE_KINDS:
             raise TimeBankInvalid(
                 f"a {original.kind} entry is not reversed; a donation is given back by "
-                "donating", field="entry_id",
+                "donating (转赠不可冲正，请反向转赠)", field="entry_id",
             )  # fmt: skip
         # Under the account's lock, so that a concurrent reversal of the same entry is seen.
         await locked_account(uow.session, original.account_id)
@@ -178,7 +185,7 @@ async def reverse(
         )
         if done is not None:
             raise TimeBankRefused(
-                f"entry {entry_id} was already reversed by {done}", field="entry_id"
+                f"entry {entry_id} was already reversed by {done} (已冲正)", field="entry_id"
             )
         entry = await move(
             uow.session,
@@ -204,10 +211,10 @@ async def reverse(
 async def _account_in_reach(uow: UnitOfWork, caller: Caller, account_id: str) -> TimeBankAccount:
     account = await uow.session.get(TimeBankAccount, account_id)
     if account is None:
-        raise TimeBankNotFound(f"no time bank account {account_id}", field="account_id")
+        raise TimeBankNotFound(f"no time bank account {account_id} (无此账户)", field="account_id")
     if not caller.may_access(account.region_code):
         raise TimeBankForbidden(
             f"account {account_id} belongs to region {account.region_code}, outside your "
-            f"region {caller.region}", field="account_id",
+            f"region {caller.region} (不在您的辖区)", field="account_id",
         )  # fmt: skip
     return account
