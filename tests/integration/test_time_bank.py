@@ -55,6 +55,7 @@ CHARITY = Producer(service="charity", deployment="test")
 VILLAGE = "420704001003"
 ELSEWHERE = "420703"
 SERVED_ON = date(2026, 11, 20)
+TODAY = date.today()
 STATION = Caller(subject="station-01", role=Role.STATION_STAFF, region="420704")
 CIPHER = Settings().field_cipher()
 
@@ -248,9 +249,9 @@ async def test_donations_spendings_and_reversals_keep_balances_exact(sessions: S
         return Spending(**(fields | changes))  # type: ignore[arg-type]
 
     with pytest.raises(TimeBankRefused) as overdraw:
-        await spend(UnitOfWork(sessions), CHARITY, STATION, spending(giver.subject, 71))
+        await spend(UnitOfWork(sessions), CHARITY, STATION, spending(giver.subject, 71), TODAY)
     assert overdraw.value.field == "minutes" and "余额70分钟" in str(overdraw.value)
-    await spend(UnitOfWork(sessions), CHARITY, STATION, spending(giver.subject, 70))
+    await spend(UnitOfWork(sessions), CHARITY, STATION, spending(giver.subject, 70), TODAY)
     assert await balance(sessions, giver.subject) == 0
 
     # The credit can no longer be taken back: its minutes were spent.
@@ -266,13 +267,18 @@ async def test_donations_spendings_and_reversals_keep_balances_exact(sessions: S
     pool = "pool:420704001"
     with pytest.raises(TimeBankRefused) as unnamed:
         await spend(UnitOfWork(sessions), CHARITY, STATION,
-                    spending(pool, 20, beneficiary=Beneficiary.PERSON_IN_NEED))  # fmt: skip
+                    spending(pool, 20, beneficiary=Beneficiary.PERSON_IN_NEED), TODAY)  # fmt: skip
     assert (unnamed.value.status_code, unnamed.value.field) == (422, "person_id")
     with pytest.raises(TimeBankRefused) as not_for_family:
-        await spend(UnitOfWork(sessions), CHARITY, STATION, spending(pool, 20))
+        await spend(UnitOfWork(sessions), CHARITY, STATION, spending(pool, 20), TODAY)
     assert not_for_family.value.field == "beneficiary"
-    spent = await spend(UnitOfWork(sessions), CHARITY, STATION, spending(
-        pool, 20, beneficiary=Beneficiary.PERSON_IN_NEED, person_id=uuid.uuid4()))  # fmt: skip
+    with pytest.raises(TimeBankRefused) as future:
+        await spend(UnitOfWork(sessions), CHARITY, STATION,
+                    spending(pool, 1, spent_on=date(2099, 1, 1)), TODAY)  # fmt: skip
+    assert (future.value.status_code, future.value.field) == (422, "spent_on")
+    for_someone = spending(pool, 20, beneficiary=Beneficiary.PERSON_IN_NEED,
+                           person_id=uuid.uuid4())  # fmt: skip
+    spent = await spend(UnitOfWork(sessions), CHARITY, STATION, for_someone, TODAY)
 
     # A spending recorded wrongly is reversed: the minutes come back, once.
     await reverse(UnitOfWork(sessions), CHARITY, CIPHER, STATION,
@@ -308,7 +314,7 @@ async def test_the_station_acts_only_within_its_region(sessions: Sessions) -> No
     spending = Spending(worker.subject, 10, ServiceKind.DAILY_CARE, Beneficiary.SELF, None,
                         SERVED_ON, ELSEWHERE)  # fmt: skip
     with pytest.raises(TimeBankRefused) as refused:
-        await spend(UnitOfWork(sessions), CHARITY, outsider, spending)
+        await spend(UnitOfWork(sessions), CHARITY, outsider, spending, TODAY)
     assert (refused.value.status_code, refused.value.field) == (403, "account_id")
     assert await balance(sessions, worker.subject) == 60
 
@@ -342,7 +348,7 @@ async def test_concurrent_spendings_never_overdraw(backend: str, sessions: Sessi
 
     async def attempt() -> bool:
         try:
-            await spend(UnitOfWork(sessions), CHARITY, STATION, spending)
+            await spend(UnitOfWork(sessions), CHARITY, STATION, spending, TODAY)
         except TimeBankRefused:
             return False
         return True

@@ -311,14 +311,14 @@ async def post_spending(
     """The station records a service paid for with a volunteer's (or a pool's, id
     ``pool:<region>``) minutes, for the volunteer, their family or a person in need."""
     require_role(caller, *STATION)
+    spending = Spending(
+        account_id, body.minutes, body.service_kind, body.beneficiary, body.person_id,
+        body.spent_on, body.region_code or caller.region,
+    )  # fmt: skip
     with refusals():
-        if body.spent_on > today_in_china():
-            raise TimeBankRefused(f"spent_on {body.spent_on} is in the future", field="spent_on")
-        spending = Spending(
-            account_id, body.minutes, body.service_kind, body.beneficiary, body.person_id,
-            body.spent_on, body.region_code or caller.region,
-        )  # fmt: skip
-        event = await spend(runtime.unit_of_work(), runtime.producer, caller, spending)
+        event = await spend(
+            runtime.unit_of_work(), runtime.producer, caller, spending, today_in_china()
+        )
     return Recorded(event_id=event.id, entry_id=event.payload["entry_id"])
 
 

@@ -126,9 +126,14 @@ def _receiver_of(caller: Caller, donation: Donation) -> str:
 
 
 async def spend(
-    uow: UnitOfWork, producer: Producer, caller: Caller, spending: Spending
+    uow: UnitOfWork, producer: Producer, caller: Caller, spending: Spending, today: date
 ) -> EventEnvelope:
     """The station records a service paid for with the account's minutes."""
+    if spending.spent_on > today:
+        raise TimeBankInvalid(
+            f"spent_on {spending.spent_on} is in the future (服务日期不能晚于今天)",
+            field="spent_on",
+        )
     require_within(caller, spending.region_code)
     pool = is_pool(spending.account_id)
     if pool and spending.beneficiary is not Beneficiary.PERSON_IN_NEED:
