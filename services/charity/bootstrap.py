@@ -4,6 +4,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from wushe.charity.entrypoints.campaigns import router as campaigns_router
+from wushe.charity.entrypoints.disbursements import router as disbursements_router
+from wushe.charity.entrypoints.donations import router as donations_router
+from wushe.charity.entrypoints.donors import router as donors_router
 from wushe.charity.entrypoints.events import register_handlers
 from wushe.charity.entrypoints.goods import router as goods_router
 from wushe.charity.entrypoints.http import router as funds_router
@@ -30,5 +34,14 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="Wushe charity",
         description="Donations, funds and campaigns in double-entry accounts, goods in kind, "
         "needs and offers (点单/接单) and the volunteers' time bank.",
-        routers=[funds_router, goods_router, needs_router, time_bank_router],
+        routers=[
+            funds_router,
+            donations_router,
+            donors_router,
+            disbursements_router,
+            campaigns_router,
+            goods_router,
+            needs_router,
+            time_bank_router,
+        ],
     )

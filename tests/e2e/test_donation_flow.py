@@ -1,6 +1,12 @@
-"""A donation travels charity → notify → the fund managers' webhook."""
+"""A donation travels charity → notify → the fund managers' webhook; a disbursement
+approved by someone other than its requester reaches the charity.fund topic."""
 
-from support.running_stack import RunningStack, wait_for
+import asyncio
+import json
+
+from support.running_stack import RunningStack, count_rows, wait_for
+from wushe.cli.topic_reader import read_topic
+from wushe.shared.auth import Role
 
 
 def test_donation_alerts_the_fund_managers(running_stack: RunningStack) -> None:
@@ -54,3 +60,69 @@ def test_funds_are_listed_with_balances_within_the_region(running_stack: Running
         "GET", "charity", "/funds", headers=running_stack.headers(elsewhere)
     )
     assert code not in {f["code"] for f in seen.json()}
+
+
+def test_a_restricted_donation_reaches_the_person_on_the_fund_topic(
+    running_stack: RunningStack,
+) -> None:
+    """Donation earmarked for a person → disbursement requested by a clerk, refused to the
+    same clerk as approver, approved by another → `fund.disbursed` with the person on the
+    charity.fund topic, and the money traced from the donation to the person and back."""
+    person_id = running_stack.post(
+        "intake", "/persons",
+        {"full_name": "王秀英", "residence_region": "420704001003", "household_region": "420704",
+         "groups": ["child_orphan"],
+         "birth_date": "2015-03-02", "sex": "female"},
+    )["person_id"]  # fmt: skip
+    charity_db = running_stack.database_urls["charity"]
+    wait_for(
+        lambda: count_rows(charity_db, "SELECT COUNT(*) FROM ledger_persons WHERE person_id = :p "
+                           "AND has_file = :yes", p=person_id, yes=True),
+        timeout=30, what="charity to learn of the person's ledger file",
+    )  # fmt: skip
+    fund = running_stack.post(
+        "charity", "/funds",
+        {"name": "护童成长基金", "code": f"HT-{running_stack.backend.upper()}",
+         "region_code": "420704"},
+    )  # fmt: skip
+    donation = running_stack.post(
+        "charity", f"/funds/{fund['fund_id']}/donations",
+        {"amount_fen": 80_000, "channel": "bank_transfer", "donor": {"name": "鄂州某公司",
+         "kind": "organisation"}, "restriction": {"kind": "group", "target": "child_orphan"}},
+    )  # fmt: skip
+    clerk = running_stack.headers(running_stack.token(Role.STATION_STAFF))
+    requested = running_stack.request(
+        "POST", "charity", f"/funds/{fund['fund_id']}/disbursements", headers=clerk,
+        json={"amount_fen": 30_000, "purpose": "学费", "person_id": person_id,
+              "restriction": {"kind": "group", "target": "child_orphan"}},
+    )  # fmt: skip
+    assert requested.status_code == 201, requested.text
+    disbursement_id = requested.json()["disbursement_id"]
+    path = f"/disbursements/{disbursement_id}/approve"
+    own = running_stack.request("POST", "charity", path, headers=clerk)
+    assert own.status_code == 403 and own.json()["detail"]["field"] == "approver"
+    approved = running_stack.request("POST", "charity", path)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+
+    def disbursed() -> list[dict[str, object]] | None:
+        records = asyncio.run(
+            read_topic(running_stack.bootstrap, running_stack.topic("charity.fund"))
+        )
+        events = [json.loads(record.value) for record in records]
+        found = [e for e in events if e["type"] == "fund.disbursed"
+                 and e["payload"]["disbursement_id"] == disbursement_id]  # fmt: skip
+        return found or None
+
+    event = wait_for(disbursed, timeout=30, what="fund.disbursed on charity.fund")[0]
+    assert event["subject"] == fund["fund_id"]
+    assert event["payload"]["person_id"] == person_id
+    assert event["payload"]["amount_fen"] == 30_000
+    assert event["payload"]["sources"] == [
+        {"donation_id": donation["donation_id"], "amount_fen": 30_000}
+    ]
+    assert "鄂州某公司" not in json.dumps(event)
+    trail = running_stack.get("charity", f"/donations/{donation['donation_id']}/trail").json()
+    assert [(t["person_id"], t["amount_fen"]) for t in trail] == [(person_id, 30_000)]
+    paid_by = running_stack.get("charity", f"/persons/{person_id}/donation-sources").json()
+    assert [t["donation_id"] for t in paid_by] == [donation["donation_id"]]
+    assert running_stack.get("charity", f"/funds/{fund['fund_id']}").json()["balance_fen"] == 50_000

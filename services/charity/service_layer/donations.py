@@ -1,117 +1,93 @@
-"""Opening funds and recording donations, each with its event in the same transaction."""
+"""Recording donations: a numbered receipt, a journal entry from the channel's account
+into the holding account of its restriction, and `donation.received`, in one transaction."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import select
 from uuid6 import uuid7
 
-from wushe.charity.adapters.orm import DonationRecord, FundRecord, ReceiptCounter
-from wushe.charity.domain.donation import DonationEntry, FundOpening, receipt_number
+from wushe.charity.adapters.orm import DonationRecord, FundRecord
+from wushe.charity.domain.accounts import donations_code
+from wushe.charity.domain.donation import DonationEntry, DonationStatus, receipt_number
+from wushe.charity.domain.funds import FundStatus
+from wushe.charity.domain.journal import EntryKind, Line
+from wushe.charity.service_layer.accounts import holding_account, require_account
+from wushe.charity.service_layer.donors import add_donor, require_donor
+from wushe.charity.service_layer.journal import post_entry
+from wushe.charity.service_layer.receipts import next_receipt_sequence
+from wushe.charity.service_layer.refusals import NotFound, Refused
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer, new_event
-from wushe.shared.events.charity import DonationReceived, FundOpened
+from wushe.shared.events.charity import DonationReceived
+from wushe.shared.field_encryption import FieldCipher
 from wushe.shared.unit_of_work import UnitOfWork
 
 
-class FundNotFound(LookupError):
-    pass
+@dataclass(frozen=True)
+class Desk:
+    """What every money command needs besides its input."""
 
-
-class FundCodeTaken(ValueError):
-    pass
-
-
-async def open_fund(uow: UnitOfWork, opening: FundOpening, producer: Producer) -> UUID:
-    async with uow:
-        if await uow.session.scalar(select(FundRecord.id).where(FundRecord.code == opening.code)):
-            raise FundCodeTaken(f"fund code {opening.code} is already used")
-        fund_id = uuid7()
-        uow.session.add(
-            FundRecord(
-                id=str(fund_id),
-                code=opening.code,
-                name=opening.name,
-                region_code=opening.region_code,
-                manager_partner_ids=[str(p) for p in opening.manager_partner_ids],
-                opened_at=datetime.now(UTC),
-            )
-        )
-        await uow.emit(
-            new_event(
-                FundOpened(
-                    fund_id=fund_id,
-                    fund_name=opening.name,
-                    region_code=opening.region_code,
-                    manager_partner_ids=opening.manager_partner_ids,
-                ),
-                subject=str(fund_id),
-                region_code=opening.region_code,
-                producer=producer,
-            )
-        )
-        await uow.commit()
-    return fund_id
-
-
-async def find_fund(uow: UnitOfWork, fund_id: UUID) -> FundRecord:
-    async with uow:
-        fund = await uow.session.get(FundRecord, str(fund_id))
-    if fund is None:
-        raise FundNotFound(f"no fund {fund_id}")
-    return fund
+    caller: Caller
+    producer: Producer
+    cipher: FieldCipher
 
 
 async def record_donation(
-    uow: UnitOfWork, fund_id: UUID, entry: DonationEntry, *, caller: Caller, producer: Producer
+    uow: UnitOfWork, fund_id: UUID, entry: DonationEntry, desk: Desk
 ) -> DonationRecord:
     async with uow:
-        fund = await uow.session.get(FundRecord, str(fund_id))
-        if fund is None:
-            raise FundNotFound(f"no fund {fund_id}")
-        now = datetime.now(UTC)
-        sequence = await _next_receipt_sequence(uow, fund.id, now.year)
-        donation = DonationRecord(
-            id=str(uuid7()),
-            fund_id=fund.id,
-            amount_fen=entry.amount_fen,
-            channel=entry.channel.value,
-            donor_name=None if entry.anonymous else entry.donor_name,
-            anonymous=entry.anonymous,
-            receipt_number=receipt_number(fund.code, now.year, sequence),
-            received_by=caller.subject,
-            received_at=now,
-        )
-        uow.session.add(donation)
-        await uow.emit(
-            new_event(
-                DonationReceived(
-                    donation_id=UUID(donation.id),
-                    fund_id=UUID(fund.id),
-                    amount_fen=entry.amount_fen,
-                    channel=entry.channel.value,
-                    receipt_number=donation.receipt_number,
-                ),
-                subject=fund.id,
-                region_code=fund.region_code,
-                producer=producer,
-            )
-        )
+        donation = await add_donation(uow, str(fund_id), entry, desk)
         await uow.commit()
     return donation
 
 
-async def _next_receipt_sequence(uow: UnitOfWork, fund_id: str, year: int) -> int:
-    # The row lock serialises concurrent donations to one fund on PostgreSQL;
-    # SQLite serialises writers itself.
-    counter = await uow.session.scalar(
-        select(ReceiptCounter)
-        .where(ReceiptCounter.fund_id == fund_id, ReceiptCounter.year == year)
-        .with_for_update()
+async def add_donation(
+    uow: UnitOfWork, fund_id: str, entry: DonationEntry, desk: Desk, corrects: str | None = None
+) -> DonationRecord:
+    """The donation in the caller's transaction; ``corrects`` is the donation it replaces."""
+    session = uow.session
+    fund = await session.get(FundRecord, fund_id)
+    if fund is None:
+        raise NotFound(f"no fund {fund_id} / 没有该基金", field="fund_id")
+    if fund.status != FundStatus.LAUNCHED:
+        raise Refused(f"the campaign is {fund.status}, not taking donations / 项目未在募捐中",
+                      field="fund_id")  # fmt: skip
+    now = datetime.now(UTC)
+    sequence = await next_receipt_sequence(session, fund.id, now.year)
+    donor_id = None
+    if entry.donor_id is not None:
+        donor_id = await require_donor(session, entry.donor_id)
+    elif (new_donor := entry.new_donor()) is not None:
+        donor_id = add_donor(session, new_donor, desk.cipher, desk.caller)
+    holding = await holding_account(session, fund.id, entry.restriction)
+    source = await require_account(session, fund.id, donations_code(entry.channel))
+    lines = [Line(holding, entry.amount_fen), Line(source, -entry.amount_fen)]
+    entry_id = await post_entry(
+        session, fund.id, EntryKind.DONATION, lines, posted_by=desk.caller.subject
     )
-    if counter is None:
-        counter = ReceiptCounter(fund_id=fund_id, year=year, last_sequence=0)
-        uow.session.add(counter)
-    counter.last_sequence += 1
-    await uow.session.flush()
-    return counter.last_sequence
+    restriction = entry.restriction
+    donation = DonationRecord(
+        id=str(uuid7()), fund_id=fund.id, amount_fen=entry.amount_fen,
+        channel=entry.channel.value, donor_id=donor_id, anonymous=entry.anonymous,
+        receipt_number=receipt_number(fund.code, now.year, sequence),
+        received_by=desk.caller.subject, received_at=now,
+        restriction_kind=restriction.kind.value if restriction else None,
+        restriction_target=restriction.target if restriction else None,
+        account_id=holding, entry_id=entry_id, unallocated_fen=entry.amount_fen,
+        status=DonationStatus.RECEIVED.value, corrects_id=corrects,
+    )  # fmt: skip
+    session.add(donation)
+    await session.flush()
+    payload = DonationReceived(
+        donation_id=UUID(donation.id), fund_id=UUID(fund.id), amount_fen=entry.amount_fen,
+        channel=entry.channel.value, receipt_number=donation.receipt_number,
+        restriction_kind=donation.restriction_kind,
+        restriction_target=donation.restriction_target,
+        corrects=UUID(corrects) if corrects else None,
+    )  # fmt: skip
+    await uow.emit(
+        new_event(payload, subject=fund.id, region_code=fund.region_code,
+                  producer=desk.producer, actor=desk.caller.subject)
+    )  # fmt: skip
+    return donation
