@@ -62,6 +62,14 @@ class OfferPosted(BaseModel):
     capacity: int = Field(ge=1, description="Needs it can carry at once")
 
 
+@registry.register("offer.withdrawn", version=1, topic=topics.CHARITY_NEED)
+class OfferWithdrawn(BaseModel):
+    """The organisation withdrew its offer: no new needs count against it."""
+
+    offer_id: UUID
+    partner_id: str
+
+
 class NeedFacts(BaseModel):
     """What every step of a need carries."""
 

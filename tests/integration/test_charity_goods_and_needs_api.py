@@ -187,3 +187,30 @@ async def test_needs_lists_overdue_offers_and_figures_over_http(api: Api) -> Non
     both = await api.call("GET", "/needs/figures?month=2026-11&start=2026-11-01", staff,
                           expect=422)  # fmt: skip
     assert both["detail"]["field"] == "month"
+
+
+async def test_a_withdrawn_offer_is_no_longer_suggested_nor_taken_against(api: Api) -> None:
+    staff = api.as_(Role.STATION_STAFF)
+    partner = api.as_(Role.PARTNER, subject="org-food")
+    offered = await api.call("POST", "/offers", partner, {
+        "kinds": ["goods"], "regions": ["420704001"], "capacity": 3,
+    }, expect=201)  # fmt: skip
+    need = await api.call("POST", "/needs", staff, {
+        "kind": "goods", "summary": "过冬物资", "region_code": VILLAGE,
+        "deadline": china_today().isoformat(),
+    }, expect=201)  # fmt: skip
+    suggested = await api.call("GET", f"/needs/{need['need_id']}/suggestions", staff)
+    assert [s["offer_id"] for s in suggested] == [offered["offer_id"]]
+
+    other = api.as_(Role.PARTNER, subject="org-other")
+    await api.call("POST", f"/offers/{offered['offer_id']}/withdrawal", other, expect=404)
+    withdrawn = await api.call("POST", f"/offers/{offered['offer_id']}/withdrawal", partner)
+    assert withdrawn["withdrawn_at"] is not None
+    again = await api.call("POST", f"/offers/{offered['offer_id']}/withdrawal", partner,
+                           expect=409)  # fmt: skip
+    assert again["detail"]["field"] == "offer_id"
+    assert await api.call("GET", f"/needs/{need['need_id']}/suggestions", staff) == []
+    refused = await api.call("POST", f"/needs/{need['need_id']}/take", partner, expect=409)
+    assert refused["detail"]["field"] == "kind"
+    assert await api.call("GET", "/offers", staff) == []
+    assert len(await api.call("GET", "/offers", partner)) == 1

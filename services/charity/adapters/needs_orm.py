@@ -23,6 +23,7 @@ class OfferRecord(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(String(200))
     posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class NeedRecord(Base):

@@ -46,6 +46,7 @@ class OfferStanding:
     confirmed_needs: int
     posted_at: datetime
     summary: str = ""
+    withdrawn_at: datetime | None = None
 
     @property
     def capacity_left(self) -> int:

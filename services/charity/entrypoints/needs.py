@@ -38,8 +38,8 @@ from wushe.charity.service_layer.needs_reads import (
     steps_of,
     suggestions_for,
 )
-from wushe.charity.service_layer.offers_commands import post_offer
-from wushe.charity.service_layer.offers_standing import offers_standing
+from wushe.charity.service_layer.offers_commands import post_offer, withdraw_offer
+from wushe.charity.service_layer.offers_standing import in_force, offers_standing
 from wushe.shared.auth import Caller, CurrentCaller, Role, require_region, require_role
 from wushe.shared.events.needs import NEED_KIND_NAMES, NeedKind
 from wushe.shared.http import RuntimeDep
@@ -99,6 +99,7 @@ class OfferView(BaseModel):
     confirmed_needs: int
     summary: str
     posted_at: datetime
+    withdrawn_at: datetime | None
 
 
 class SuggestionView(BaseModel):
@@ -138,10 +139,24 @@ async def list_offers(caller: CurrentCaller, runtime: RuntimeDep) -> list[OfferV
             offers = await offers_standing(session, OfferRecord.partner_id == caller.subject)
         else:
             offers = [
-                offer for offer in await offers_standing(session)
+                offer for offer in await offers_standing(session, in_force())
                 if any(covers(r, caller.region) or covers(caller.region, r) for r in offer.regions)
             ]  # fmt: skip
     return [_offer_view(offer) for offer in offers]
+
+
+@router.post("/offers/{offer_id}/withdrawal", response_model=OfferView)
+async def withdraw(offer_id: UUID, caller: CurrentCaller, runtime: RuntimeDep) -> OfferView:
+    """The organisation withdraws its offer (撤回供给): it is no longer suggested and no new
+    need counts against it; emits `offer.withdrawn`."""
+    require_role(caller, Role.PARTNER)
+    with refusals_as_http():
+        await withdraw_offer(
+            runtime.unit_of_work(), offer_id, caller=caller, producer=runtime.producer
+        )
+    async with runtime.sessions() as session:
+        [standing] = await offers_standing(session, OfferRecord.id == str(offer_id))
+    return _offer_view(standing)
 
 
 @router.post("/needs", status_code=status.HTTP_201_CREATED, response_model=NeedView)
@@ -392,4 +407,5 @@ def _offer_view(offer: OfferStanding) -> OfferView:
         kind_names=[NEED_KIND_NAMES[kind] for kind in offer.kinds], regions=offer.regions,
         capacity=offer.capacity, capacity_left=offer.capacity_left,
         confirmed_needs=offer.confirmed_needs, summary=offer.summary, posted_at=offer.posted_at,
+        withdrawn_at=offer.withdrawn_at,
     )  # fmt: skip

@@ -21,7 +21,7 @@ from wushe.charity.domain.needs_lifecycle import (
     after,
 )
 from wushe.charity.domain.offers_matching import best_offer_for_taking, offers_kind_and_region
-from wushe.charity.service_layer.offers_standing import offers_standing
+from wushe.charity.service_layer.offers_standing import in_force, offers_standing
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer, new_event
 from wushe.shared.events.needs import (
@@ -74,7 +74,9 @@ async def take_need(
     async with uow:
         need = await _need_locked(uow, need_id, caller)
         status = after(NeedStatus(need.status), NeedStep.TAKE)
-        own = await offers_standing(uow.session, OfferRecord.partner_id == caller.subject)
+        own = await offers_standing(
+            uow.session, OfferRecord.partner_id == caller.subject, in_force()
+        )
         if not any(offers_kind_and_region(offer, need.kind, need.region_code) for offer in own):
             raise Refused(
                 f"none of your offers provides {need.kind} in {need.region_code}; "
@@ -86,7 +88,7 @@ async def take_need(
         chosen = best_offer_for_taking(own, need.kind, need.region_code)
         if chosen is not None:
             await locked(uow.session, OfferRecord, chosen.offer_id)
-            own = await offers_standing(uow.session, OfferRecord.id == chosen.offer_id)
+            own = await offers_standing(uow.session, OfferRecord.id == chosen.offer_id, in_force())
             chosen = best_offer_for_taking(own, need.kind, need.region_code)
         if chosen is None:
             raise Refused(

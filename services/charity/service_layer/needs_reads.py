@@ -12,7 +12,7 @@ from wushe.charity.adapters.needs_orm import NeedRecord, NeedStepRecord
 from wushe.charity.domain.goods_periods import Level, Period, region_at
 from wushe.charity.domain.needs_lifecycle import NeedStatus
 from wushe.charity.domain.offers_matching import Suggestion, suggest
-from wushe.charity.service_layer.offers_standing import offers_standing
+from wushe.charity.service_layer.offers_standing import in_force, offers_standing
 from wushe.shared.regions import scope_prefix
 
 
@@ -45,7 +45,7 @@ async def steps_of(session: AsyncSession, need_id: str) -> list[NeedStepRecord]:
 
 async def suggestions_for(session: AsyncSession, need: NeedRecord) -> list[Suggestion]:
     """Organisations' offers that fit the need, ranked and explained."""
-    return suggest(await offers_standing(session), need.kind, need.region_code)
+    return suggest(await offers_standing(session, in_force()), need.kind, need.region_code)
 
 
 @dataclass

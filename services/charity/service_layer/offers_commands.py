@@ -1,16 +1,18 @@
-"""Organisations posting what they can provide (供给清单), with its event."""
+"""Organisations posting what they can provide (供给清单) and withdrawing it, each with
+its event."""
 
 from datetime import UTC, datetime
 from uuid import UUID
 
 from uuid6 import uuid7
 
+from wushe.charity.adapters.goods_locks import locked
 from wushe.charity.adapters.needs_orm import OfferRecord
-from wushe.charity.domain.goods_refusals import Forbidden
+from wushe.charity.domain.goods_refusals import Forbidden, NotFound, Refused
 from wushe.charity.domain.offers_matching import OfferPosting
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer, new_event
-from wushe.shared.events.needs import OfferPosted
+from wushe.shared.events.needs import OfferPosted, OfferWithdrawn
 from wushe.shared.unit_of_work import UnitOfWork
 
 
@@ -41,6 +43,28 @@ async def post_offer(
                     offer_id=UUID(offer.id), partner_id=offer.partner_id, kinds=posting.kinds,
                     regions=offer.regions, capacity=offer.capacity,
                 ),
+                subject=offer.id, region_code=caller.region, producer=producer,
+                actor=caller.subject,
+            )
+        )  # fmt: skip
+        await uow.commit()
+    return offer
+
+
+async def withdraw_offer(
+    uow: UnitOfWork, offer_id: UUID, *, caller: Caller, producer: Producer
+) -> OfferRecord:
+    """The organisation withdraws its offer; needs it has taken stay its own."""
+    async with uow:
+        offer = await locked(uow.session, OfferRecord, str(offer_id))
+        if offer is None or offer.partner_id != caller.subject:
+            raise NotFound(f"you have no offer {offer_id} (无此供给)", field="offer_id")
+        if offer.withdrawn_at is not None:
+            raise Refused(f"offer {offer_id} is already withdrawn (已撤回)", field="offer_id")
+        offer.withdrawn_at = datetime.now(UTC)
+        await uow.emit(
+            new_event(
+                OfferWithdrawn(offer_id=offer_id, partner_id=offer.partner_id),
                 subject=offer.id, region_code=caller.region, producer=producer,
                 actor=caller.subject,
             )

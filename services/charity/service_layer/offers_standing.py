@@ -8,6 +8,10 @@ from wushe.charity.domain.needs_lifecycle import OPEN_FOR_TAKER, NeedStatus
 from wushe.charity.domain.offers_matching import OfferStanding
 
 
+def in_force() -> ColumnElement[bool]:
+    return OfferRecord.withdrawn_at.is_(None)
+
+
 async def offers_standing(
     session: AsyncSession, *conditions: ColumnElement[bool]
 ) -> list[OfferStanding]:
@@ -42,6 +46,7 @@ async def offers_standing(
             confirmed_needs=int(confirmed_count or 0),
             posted_at=offer.posted_at,
             summary=offer.summary,
+            withdrawn_at=offer.withdrawn_at,
         )
         for offer, open_count, confirmed_count in rows
     ]
