@@ -66,7 +66,7 @@ class StockView(BaseModel):
 class MovementView(BaseModel):
     movement_id: UUID
     kind: str = Field(examples=["received", "distributed"])
-    stock: StockView = Field(description="The item, as it stands after this movement's request")
+    stock: StockView = Field(description="The item, with its stock as it stands now")
     quantity_change: int = Field(description="Signed: receipts add, distributions take away")
     value_change_fen: int
     donor_name: str | None = Field(None, description="Shown to station staff only")
