@@ -4,7 +4,7 @@ that it is spent only for its purpose."""
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from wushe.shared.events.groups import TargetGroup
 
@@ -26,11 +26,12 @@ class Restriction(BaseModel):
     kind: RestrictionKind
     target: str = Field(min_length=1, max_length=64, examples=["child_orphan"])
 
-    @model_validator(mode="after")
-    def _target_fits_kind(self) -> "Restriction":
-        if self.kind is RestrictionKind.GROUP and self.target not in set(TargetGroup):
-            raise ValueError(f"target {self.target!r} is not a target group code")
-        return self
+    @field_validator("target")
+    @classmethod
+    def _target_fits_kind(cls, target: str, info: ValidationInfo) -> str:
+        if info.data.get("kind") is RestrictionKind.GROUP and target not in set(TargetGroup):
+            raise ValueError(f"{target!r} is not a target group code (服务对象类别)")
+        return target
 
 
 class Recipient(BaseModel):
