@@ -92,3 +92,20 @@ def value_leaving(quantity: int, stock_quantity: int, stock_value_fen: int) -> i
     if quantity == stock_quantity:
         return stock_value_fen
     return stock_value_fen * quantity // stock_quantity
+
+
+def reversal_value_change(
+    original_change_fen: int, quantity_after: int, stock_value_fen: int
+) -> int:
+    """The change to a stock's value when a movement that changed it by
+    ``original_change_fen`` is reversed, leaving ``quantity_after`` units.
+
+    A distribution's value comes back as it went. A receipt's value leaves with it, but
+    never more than the stock holds (some may have left at a higher average), and all of
+    it when no unit is left, so an empty stock is worth nothing.
+    """
+    if original_change_fen < 0:
+        return -original_change_fen
+    if quantity_after == 0:
+        return -stock_value_fen
+    return -min(original_change_fen, stock_value_fen)

@@ -21,6 +21,7 @@ from wushe.charity.domain.goods_stock import (
     GoodsDistribution,
     GoodsReceipt,
     MovementReversal,
+    reversal_value_change,
     value_leaving,
 )
 from wushe.shared.auth import Caller
@@ -194,9 +195,9 @@ async def reverse_movement(
                 f"{original.quantity_change} cannot be reversed (库存不足, 无法冲正入库)",
                 field="movement_id",
             )
-        # The value that went out comes back as it went, and a receipt's value leaves
-        # with it unless less is left (some left at a lower average before).
-        value_change = max(-original.value_change_fen, -stock.value_fen)
+        value_change = reversal_value_change(
+            original.value_change_fen, stock.quantity - original.quantity_change, stock.value_fen
+        )
         stock.quantity -= original.quantity_change
         stock.value_fen += value_change
         movement = GoodsMovementRecord(
