@@ -110,3 +110,30 @@ class FundStatusChanged(BaseModel):
 
     fund_id: UUID
     status: str = Field(examples=["launched", "closed"])
+
+
+@registry.register("online_donation.submitted", version=1, topic=topics.CHARITY_ONLINE_DONATION)
+class OnlineDonationSubmitted(BaseModel):
+    """An online fundraising platform (e.g. for 99公益日) reports a donation it collected
+    for a fund; keyed by the platform's transaction. Recorded once per transaction, as an
+    anonymous donation on the online_campaign channel."""
+
+    platform: str = Field(min_length=1, max_length=40, examples=["tencent-gongyi"])
+    transaction_id: str = Field(min_length=1, max_length=70)
+    fund_id: UUID
+    amount_fen: int = Field(gt=0, description="Amount in fen (1/100 yuan), exact")
+    restriction_kind: str | None = Field(None, examples=["person", "group", "project"])
+    restriction_target: str | None = None
+
+
+@registry.register("online_donation.refused", version=1, topic=topics.CHARITY_FUND)
+class OnlineDonationRefused(BaseModel):
+    """A platform's donation could not be recorded (no such fund, a campaign not
+    launched, ...); the platform's transaction should be refunded or resubmitted."""
+
+    platform: str
+    transaction_id: str
+    fund_id: UUID
+    amount_fen: int
+    field: str | None
+    reason: str

@@ -95,3 +95,5 @@ class DonationRecord(Base):
     reversed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     corrects_id: Mapped[str | None] = mapped_column(String(36))
     corrected_by_id: Mapped[str | None] = mapped_column(String(36))
+    # "platform:transaction" of a donation an online platform reported: recorded once.
+    external_reference: Mapped[str | None] = mapped_column(String(120), unique=True)

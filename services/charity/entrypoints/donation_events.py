@@ -1,6 +1,8 @@
-"""Charity's handlers for the events that tell it who is on the ledger and in which
-groups: whom money may be disbursed to, and who a group earmark covers."""
+"""Charity's handlers for donations that online platforms report, and for the events that
+tell it who is on the ledger and in which groups: whom money may be disbursed to, and
+who a group earmark covers."""
 
+from wushe.charity.service_layer.online_donations import record_online_donation
 from wushe.charity.service_layer.persons import file_opened, groups_changed, set_merged_into
 from wushe.shared.events import EventEnvelope
 from wushe.shared.events.intake import (
@@ -38,6 +40,12 @@ def register_donation_handlers(runtime: ServiceRuntime) -> None:
                                   payload.groups)  # fmt: skip
             await uow.commit()
 
+    async def record_online(event: EventEnvelope) -> None:
+        await record_online_donation(
+            runtime.unit_of_work, event, runtime.producer, runtime.settings.field_cipher()
+        )
+
+    runtime.dispatcher.on("online_donation.submitted")(record_online)
     for event_type in ("ledger.file_opened", "person.group_joined", "person.group_left",
                        "person.merged", "person.unmerged"):  # fmt: skip
         runtime.dispatcher.on(event_type)(apply)

@@ -43,9 +43,15 @@ async def record_donation(
 
 
 async def add_donation(
-    uow: UnitOfWork, fund_id: str, entry: DonationEntry, desk: Desk, corrects: str | None = None
+    uow: UnitOfWork,
+    fund_id: str,
+    entry: DonationEntry,
+    desk: Desk,
+    corrects: str | None = None,
+    external_reference: str | None = None,
 ) -> DonationRecord:
-    """The donation in the caller's transaction; ``corrects`` is the donation it replaces."""
+    """The donation in the caller's transaction; ``corrects`` is the donation it replaces,
+    ``external_reference`` the online platform's transaction it was reported as."""
     session = uow.session
     fund = await session.get(FundRecord, fund_id)
     if fund is None:
@@ -76,6 +82,7 @@ async def add_donation(
         restriction_target=restriction.target if restriction else None,
         account_id=holding, entry_id=entry_id, unallocated_fen=entry.amount_fen,
         status=DonationStatus.RECEIVED.value, corrects_id=corrects,
+        external_reference=external_reference,
     )  # fmt: skip
     session.add(donation)
     await session.flush()

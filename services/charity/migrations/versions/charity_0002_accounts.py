@@ -66,6 +66,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("reversed_at", WHEN, nullable=True))
         batch.add_column(sa.Column("corrects_id", ID, nullable=True))
         batch.add_column(sa.Column("corrected_by_id", ID, nullable=True))
+        batch.add_column(sa.Column("external_reference", sa.String(120), nullable=True))
+        batch.create_unique_constraint("uq_donations_external_reference", ["external_reference"])
         batch.create_foreign_key("fk_donations_donor_id_donors", "donors", ["donor_id"], ["id"])
         batch.create_index("ix_donations_donor_id", ["donor_id"])
         batch.create_index("ix_donations_account_id", ["account_id"])
