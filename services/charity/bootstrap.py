@@ -13,6 +13,7 @@ from wushe.charity.entrypoints.goods import router as goods_router
 from wushe.charity.entrypoints.http import router as funds_router
 from wushe.charity.entrypoints.needs import router as needs_router
 from wushe.charity.entrypoints.time_bank import router as time_bank_router
+from wushe.charity.entrypoints.trails import router as trails_router
 from wushe.shared.events import topics
 from wushe.shared.http import create_service_app
 from wushe.shared.runtime import build_runtime
@@ -40,6 +41,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             donors_router,
             disbursements_router,
             campaigns_router,
+            trails_router,
             goods_router,
             needs_router,
             time_bank_router,

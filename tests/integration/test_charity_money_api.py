@@ -21,6 +21,7 @@ from wushe.charity.entrypoints.disbursements import router as disbursements_rout
 from wushe.charity.entrypoints.donations import router as donations_router
 from wushe.charity.entrypoints.donors import router as donors_router
 from wushe.charity.entrypoints.http import router as funds_router
+from wushe.charity.entrypoints.trails import router as trails_router
 from wushe.shared.auth import Role, mint_token
 from wushe.shared.runtime import ServiceRuntime, build_runtime
 from wushe.shared.settings import ServiceSettings
@@ -59,7 +60,7 @@ async def api(migrated_database: MigratedDatabase, tmp_path: Path) -> AsyncItera
     app = FastAPI()
     app.state.runtime, app.state.settings = runtime, settings
     for router in (funds_router, donations_router, donors_router, disbursements_router,
-                   campaigns_router):  # fmt: skip
+                   campaigns_router, trails_router):  # fmt: skip
         app.include_router(router)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://charity") as client:
@@ -124,6 +125,8 @@ async def test_refusals_name_the_field_and_write_nothing(api: Api) -> None:
     assert [(s["donation_id"], s["amount_fen"]) for s in sources] == [(given["donation_id"], 600)]
     fund_now = await api.call("GET", f"/funds/{fund['fund_id']}", director)
     assert fund_now["balance_fen"] == 400 and fund_now["donations"] == 1
+    listed = await api.call("GET", donations, api.as_(Role.AUDITOR))
+    assert [(d["receipt_number"][-6:], d["unallocated_fen"]) for d in listed] == [("000001", 400)]
 
 
 async def test_campaigns_count_donors_and_regions_count_campaigns(api: Api) -> None:

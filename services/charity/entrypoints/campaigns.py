@@ -1,5 +1,5 @@
-"""Charity's HTTP API for campaigns (99公益日, 幸福家园 mutual-aid projects) and for what
-paid for a person or a project."""
+"""Charity's HTTP API for campaigns (99公益日, 幸福家园 mutual-aid projects): progress
+towards the goal, donors, and the summary per region."""
 
 from typing import Annotated
 from uuid import UUID
@@ -7,13 +7,12 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from wushe.charity.adapters.orm import FundRecord
-from wushe.charity.entrypoints.money_desk import READERS, fund_of_caller
+from wushe.charity.entrypoints.money_desk import fund_of_caller
 from wushe.charity.entrypoints.refusal_route import RefusalRoute
 from wushe.charity.service_layer.campaigns import campaigns_where, summary_by_region
-from wushe.charity.service_layer.read_models import CampaignProgress, MoneyTrail, RegionCampaigns
+from wushe.charity.service_layer.read_models import CampaignProgress, RegionCampaigns
 from wushe.charity.service_layer.refusals import NotFound
-from wushe.charity.service_layer.traceability import trails_to_person, trails_to_project
-from wushe.shared.auth import CurrentCaller, require_role
+from wushe.shared.auth import CurrentCaller
 from wushe.shared.http import RuntimeDep
 from wushe.shared.regions import scope_prefix
 
@@ -52,22 +51,3 @@ async def campaign_progress(
     if not found:
         raise NotFound(f"fund {fund_id} is not a campaign / 该基金不是募捐项目", field="fund_id")
     return found[0]
-
-
-@router.get("/persons/{person_id}/donation-sources", response_model=list[MoneyTrail])
-async def person_sources(
-    person_id: UUID, caller: CurrentCaller, runtime: RuntimeDep
-) -> list[MoneyTrail]:
-    """Which donations paid for what a person received, from funds in the caller's region."""
-    require_role(caller, *READERS)
-    async with runtime.sessions() as session:
-        return await trails_to_person(session, str(person_id), scope_prefix(caller.region))
-
-
-@router.get("/projects/{project_id}/donation-sources", response_model=list[MoneyTrail])
-async def project_sources(
-    project_id: str, caller: CurrentCaller, runtime: RuntimeDep
-) -> list[MoneyTrail]:
-    require_role(caller, *READERS)
-    async with runtime.sessions() as session:
-        return await trails_to_project(session, project_id, scope_prefix(caller.region))

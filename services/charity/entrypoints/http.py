@@ -4,12 +4,13 @@ the low-balance threshold, a campaign's launch and close, and donations into a f
 from uuid import UUID
 
 from fastapi import APIRouter, status
+from sqlalchemy import select
 
-from wushe.charity.adapters.orm import FundRecord
+from wushe.charity.adapters.orm import DonationRecord, FundRecord
 from wushe.charity.domain.donation import DonationEntry
 from wushe.charity.domain.funds import FundOpening, FundStatus, ThresholdChange
 from wushe.charity.entrypoints.donations import donation_view
-from wushe.charity.entrypoints.money_desk import FUND_KEEPERS, desk, fund_of_caller
+from wushe.charity.entrypoints.money_desk import FUND_KEEPERS, READERS, desk, fund_of_caller
 from wushe.charity.entrypoints.refusal_route import RefusalRoute
 from wushe.charity.service_layer.donations import record_donation
 from wushe.charity.service_layer.fund_reads import accounts_of, funds_where
@@ -107,3 +108,19 @@ async def donate(
     await fund_of_caller(runtime, caller, fund_id)
     donation = await record_donation(runtime.unit_of_work(), fund_id, entry, desk(caller, runtime))
     return donation_view(donation)
+
+
+@router.get("/{fund_id}/donations", response_model=list[DonationView])
+async def list_donations(
+    fund_id: UUID, caller: CurrentCaller, runtime: RuntimeDep
+) -> list[DonationView]:
+    """The fund's donations in receipt order, refunded and corrected ones included."""
+    require_role(caller, *READERS)
+    fund = await fund_of_caller(runtime, caller, fund_id)
+    async with runtime.sessions() as session:
+        donations = await session.scalars(
+            select(DonationRecord)
+            .where(DonationRecord.fund_id == fund.id)
+            .order_by(DonationRecord.received_at, DonationRecord.receipt_number)
+        )
+        return [donation_view(donation) for donation in donations]
