@@ -24,7 +24,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     runtime = build_runtime(
-        "ledger", MIGRATIONS, consumes=[topics.PERSON], settings=settings, batched=True
+        "ledger",
+        MIGRATIONS,
+        consumes=[topics.PERSON, topics.CHARITY_FUND, topics.CHARITY_GOODS],
+        settings=settings,
+        batched=True,
     )
     register_handlers(runtime)
     runtime.background_jobs.append(OverdueSweep(runtime, policy_from_environment()).run)

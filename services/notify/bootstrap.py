@@ -19,7 +19,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     runtime = build_runtime(
         "notify",
         MIGRATIONS,
-        consumes=[topics.LEDGER_FILE, topics.CHARITY_FUND],
+        consumes=[topics.LEDGER_FILE, topics.CHARITY_FUND, topics.CHARITY_NEED],
         settings=settings,
     )
     worker = DeliveryWorker(runtime.sessions)

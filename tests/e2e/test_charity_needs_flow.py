@@ -94,6 +94,14 @@ def test_a_need_is_posted_taken_fulfilled_and_confirmed_through_the_api(
     )
     assert "独居老人" not in json.dumps(events, ensure_ascii=False)
 
+    def need_alerted() -> list[dict[str, Any]] | None:
+        alerts = [a for a in stack.alerts_for(need_id) if a["type"] == "need.posted"]
+        return alerts or None
+
+    alert = wait_for(need_alerted, timeout=30, what="the subscribed partner's need alert")[0]
+    assert alert["data"]["kind"] == "shopping_and_meals"
+    assert alert["data"]["reason"] == "subscription"
+
     report = call("GET", "/needs/figures?region=420704&month=" + china_today().strftime("%Y-%m"),
                   staff)  # fmt: skip
     assert report["total"]["confirmed"] >= 1 and report["total"]["organisations_engaged"] >= 1

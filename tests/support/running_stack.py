@@ -85,7 +85,7 @@ class RunningStack:
         )  # fmt: skip
         self.partner_id = created["partner_id"]
         self.receiver_store.secret = created["webhook_secret"]
-        for event_type in ("ledger.file_opened",):
+        for event_type in ("ledger.file_opened", "need.posted"):
             self.post(
                 "notify",
                 f"/partners/{self.partner_id}/subscriptions",

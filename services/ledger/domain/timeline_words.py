@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 
 from wushe.shared.events.cases import AGENCY_KIND_NAMES, CASE_KIND_NAMES
+from wushe.shared.events.goods import GOODS_CATEGORY_NAMES
 from wushe.shared.events.groups import OFFICIAL_NAMES
 from wushe.shared.events.names import name_in
 from wushe.shared.events.visits import SERVICE_KIND_NAMES
@@ -40,6 +41,7 @@ EVENT_WORDS = {
     "referral.escalated": "转介超时上报",
     "fund.disbursed": "慈善资金救助",
     "goods.distributed": "物资发放",
+    "goods.movement_reversed": "物资发放冲正",
     "alert.delivered": "预警通知",
 }
 
@@ -48,6 +50,12 @@ _HIDDEN = ("_id", "_sealed")
 
 # The entries with a ``kind`` are a case's opening and a service; no code is in both.
 _KIND_NAMES = {**CASE_KIND_NAMES, **SERVICE_KIND_NAMES}
+
+
+def yuan(fen: int) -> str:
+    """Exact: fen are never divided as floats."""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}元"
 
 
 def event_words(event_type: str) -> str:
@@ -72,6 +80,10 @@ def detail_words(details: Mapping[str, object]) -> str:
             value = "、".join(name_in(OFFICIAL_NAMES, str(group)) for group in groups)
         elif name == "kind":
             value = name_in(_KIND_NAMES, str(value))
+        elif name == "category":
+            value = name_in(GOODS_CATEGORY_NAMES, str(value))
+        elif name.endswith("_fen") and isinstance(value, int):
+            value = yuan(value)
         elif name == "services" and isinstance(value, list):
             value = "、".join(name_in(SERVICE_KIND_NAMES, str(service)) for service in value)
         elif name == "agencies" and isinstance(value, list):

@@ -38,7 +38,12 @@ log = structlog.get_logger(__name__)
 
 # The streams the ledger's state comes from, in replay order: intake's events first, so
 # the ledger's own events find the files they are about.
-REPLAYED_TOPICS = (event_topics.PERSON, event_topics.LEDGER_FILE)
+REPLAYED_TOPICS = (
+    event_topics.PERSON,
+    event_topics.LEDGER_FILE,
+    event_topics.CHARITY_FUND,
+    event_topics.CHARITY_GOODS,
+)
 BATCH_SIZE = 500
 
 # Called after every batch with the records replayed so far and the records to replay.

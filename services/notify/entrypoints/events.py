@@ -7,8 +7,14 @@ from wushe.notify.service_layer.routing import (
     alert_subscribers,
     record_fund_managers,
 )
-from wushe.shared.events import EventEnvelope
+from wushe.shared.events import EventEnvelope, topics
+from wushe.shared.events.catalog import registry
 from wushe.shared.runtime import ServiceRuntime
+
+# Stations' needs and organisations' offers (点单/接单): partners subscribe to the steps.
+NEEDS_AND_OFFERS = tuple(
+    spec.type for spec in registry.specs() if spec.topic == topics.CHARITY_NEED
+)
 
 
 def register_handlers(runtime: ServiceRuntime, wake_delivery: Callable[[], None]) -> None:
@@ -21,6 +27,8 @@ def register_handlers(runtime: ServiceRuntime, wake_delivery: Callable[[], None]
 
         return handle
 
-    runtime.dispatcher.on("ledger.file_opened")(handler(alert_subscribers))
+    for event_type in ("ledger.file_opened", *NEEDS_AND_OFFERS):
+        runtime.dispatcher.on(event_type)(handler(alert_subscribers))
     runtime.dispatcher.on("fund.opened")(handler(record_fund_managers))
-    runtime.dispatcher.on("donation.received")(handler(alert_fund_managers))
+    for event_type in ("donation.received", "fund.balance_low"):
+        runtime.dispatcher.on(event_type)(handler(alert_fund_managers))

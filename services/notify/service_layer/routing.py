@@ -13,7 +13,7 @@ from wushe.notify.adapters.orm import (
     SubscriptionRecord,
 )
 from wushe.shared.events import EventEnvelope
-from wushe.shared.events.charity import DonationReceived, FundOpened
+from wushe.shared.events.charity import FundOpened
 from wushe.shared.outbox import trace_headers
 from wushe.shared.regions import covers
 from wushe.shared.unit_of_work import UnitOfWork
@@ -49,15 +49,16 @@ async def record_fund_managers(uow: UnitOfWork, event: EventEnvelope) -> None:
 
 
 async def alert_fund_managers(uow: UnitOfWork, event: EventEnvelope) -> int:
-    """A donation alerts the fund's managers and anyone subscribed to donations there."""
-    received = DonationReceived.model_validate(event.payload)
+    """An event about a fund (a donation, a balance below its threshold) alerts the fund's
+    managers, and anyone subscribed to that event type there."""
+    fund_id = event.payload["fund_id"]
     async with uow:
         if not await uow.claim(CONSUMER, event):
             return 0
         managers = set(
             await uow.session.scalars(
                 select(FundManagerRecord.partner_id).where(
-                    FundManagerRecord.fund_id == str(received.fund_id)
+                    FundManagerRecord.fund_id == str(fund_id)
                 )
             )
         )
