@@ -56,7 +56,8 @@ async def add_donation(
     fund = await session.get(FundRecord, fund_id)
     if fund is None:
         raise NotFound(f"no fund {fund_id} / 没有该基金", field="fund_id")
-    if fund.status != FundStatus.LAUNCHED:
+    # A correction fixes what was received while the campaign ran, even after it closed.
+    if fund.status != FundStatus.LAUNCHED and corrects is None:
         raise Refused(f"the campaign is {fund.status}, not taking donations / 项目未在募捐中",
                       field="fund_id")  # fmt: skip
     now = datetime.now(UTC)
