@@ -1,8 +1,11 @@
 """Concurrency on SQLite and PostgreSQL: many approvals against one fund, each in its own
-session, never overdraw it; concurrent donations never share a receipt number."""
+session, never overdraw it; one disbursement approved at once by several pays once; a
+refund racing an approval for the same money lets one through; concurrent donations
+never share a receipt number."""
 
 import asyncio
 import uuid
+from collections.abc import Awaitable
 
 from sqlalchemy import func, select
 
@@ -21,7 +24,8 @@ from wushe.charity.adapters.disbursement_orm import AllocationRecord
 from wushe.charity.domain.disbursement import DisbursementRequest
 from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursements import request_disbursement
-from wushe.charity.service_layer.refusals import Overdrawn
+from wushe.charity.service_layer.refusals import Overdrawn, Refused
+from wushe.charity.service_layer.reversals import refund
 from wushe.shared.unit_of_work import UnitOfWork
 
 
@@ -66,3 +70,52 @@ async def test_concurrent_donations_get_distinct_consecutive_receipts(
     numbers = sorted(int(d.receipt_number.rsplit("-", 1)[1]) for d in donations)
     assert numbers == list(range(1, 21))
     assert (await balances(books, fund))["holding"] == (sum(range(100, 120)),) * 2
+
+
+async def test_one_disbursement_approved_five_times_at_once_pays_once(
+    migrated_database: MigratedDatabase,
+) -> None:
+    books = await charity_books(migrated_database)
+    fund = await a_fund(books)
+    await give(books, fund, 1_000)
+    request = DisbursementRequest(amount_fen=100, purpose="修缮", project_id="roof")
+    requested = await request_disbursement(UnitOfWork(books), fund, request, CLERK)
+
+    async def approve() -> bool:
+        try:
+            await approve_disbursement(UnitOfWork(books), uuid.UUID(requested.id), APPROVER)
+        except Refused as refusal:
+            assert refusal.field == "status"
+            return False
+        return True
+
+    assert sorted(await asyncio.gather(*(approve() for _ in range(5)))) == [False] * 4 + [True]
+    assert (await balances(books, fund))["holding"] == (900, 900)
+
+
+async def test_a_refund_racing_an_approval_for_the_same_money_lets_one_through(
+    migrated_database: MigratedDatabase,
+) -> None:
+    books = await charity_books(migrated_database)
+    fund = await a_fund(books)
+    donation = await give(books, fund, 100)
+    request = DisbursementRequest(amount_fen=100, purpose="修缮", project_id="roof")
+    requested = await request_disbursement(UnitOfWork(books), fund, request, CLERK)
+
+    async def succeeds(command: Awaitable[object]) -> bool:
+        try:
+            await command
+        except Refused:
+            return False
+        return True
+
+    outcomes = await asyncio.gather(
+        succeeds(approve_disbursement(UnitOfWork(books), uuid.UUID(requested.id), APPROVER)),
+        succeeds(refund(UnitOfWork(books), uuid.UUID(donation.id), "退回", CLERK)),
+    )
+    assert sorted(outcomes) == [False, True]
+    accounts = await balances(books, fund)
+    assert accounts["holding"] == (0, 0)
+    paid_out, received = accounts["disbursed:project"][0], accounts["donations:cash"][0]
+    assert (paid_out, received) == ((100, -100) if outcomes[0] else (0, 0))
+    assert await unbalanced_entries(books) == []
