@@ -1,6 +1,7 @@
 """Charity's view of the persons on the ledger, from the ledger's and intake's events on
 SQLite and PostgreSQL: group earmarks follow joins and leaves, a merged file takes no
-money and its earmark follows the person to the survivor, redelivery changes nothing."""
+money and its earmark follows the person to the survivor until the merge is undone,
+redelivery changes nothing."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -20,7 +21,12 @@ from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursements import request_disbursement
 from wushe.charity.service_layer.refusals import Invalid
 from wushe.shared.events import EventEnvelope, Producer, new_event
-from wushe.shared.events.intake import PersonGroupJoined, PersonGroupLeft, PersonMerged
+from wushe.shared.events.intake import (
+    PersonGroupJoined,
+    PersonGroupLeft,
+    PersonMerged,
+    PersonUnmerged,
+)
 from wushe.shared.events.ledger import LedgerFileOpened
 from wushe.shared.runtime import ServiceRuntime, build_runtime
 from wushe.shared.settings import ServiceSettings
@@ -50,7 +56,9 @@ def opened(person: uuid.UUID, groups: list[str]) -> EventEnvelope:
     return new_event(payload, subject=str(person), region_code=VILLAGE, producer=LEDGER)
 
 
-def intake(payload: PersonGroupJoined | PersonGroupLeft | PersonMerged) -> EventEnvelope:
+def intake(
+    payload: PersonGroupJoined | PersonGroupLeft | PersonMerged | PersonUnmerged,
+) -> EventEnvelope:
     return new_event(payload, subject="x", region_code=VILLAGE, producer=INTAKE)
 
 
@@ -91,6 +99,12 @@ async def test_earmarks_follow_groups_and_merges(runtime: ServiceRuntime) -> Non
     assert merged.value.field == "person_id" and str(survivor) in str(merged.value)
     await pay(runtime, fund, survivor, for_duplicate)
     await pay(runtime, fund, survivor, disabled)
+    undo = PersonUnmerged(survivor_id=survivor, restored_id=duplicate, merge_id=uuid.uuid4(),
+                          groups=["disabled"], restored_groups=[])  # fmt: skip
+    await runtime.dispatcher.dispatch(intake(undo))
+    await pay(runtime, fund, duplicate, for_duplicate)
+    with pytest.raises(Invalid):
+        await pay(runtime, fund, survivor, for_duplicate)
     async with runtime.sessions() as session:
         person = await session.get(PersonOnLedger, str(survivor))
     assert person is not None and person.groups == ["disabled"] and person.has_file
