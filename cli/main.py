@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from wushe.cli.charity_reconcile import charity_app
 from wushe.shared.auth import Role, mint_token
 
 if TYPE_CHECKING:
@@ -215,6 +216,8 @@ def intake_rotate_keys(
     if not report.complete:
         raise typer.Exit(1)
 
+
+app.add_typer(charity_app, name="charity")
 
 ledger_app = typer.Typer(help="Operate the ledger's projection.")
 app.add_typer(ledger_app, name="ledger")

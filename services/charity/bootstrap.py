@@ -12,6 +12,7 @@ from wushe.charity.entrypoints.events import register_handlers
 from wushe.charity.entrypoints.goods import router as goods_router
 from wushe.charity.entrypoints.http import router as funds_router
 from wushe.charity.entrypoints.needs import router as needs_router
+from wushe.charity.entrypoints.statements import router as statements_router
 from wushe.charity.entrypoints.time_bank import router as time_bank_router
 from wushe.charity.entrypoints.trails import router as trails_router
 from wushe.shared.events import topics
@@ -45,5 +46,6 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             goods_router,
             needs_router,
             time_bank_router,
+            statements_router,
         ],
     )
