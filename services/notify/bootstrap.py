@@ -2,10 +2,14 @@
 
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
+from wushe.notify.config import DeliverySettings
+from wushe.notify.entrypoints.deliveries import router as deliveries_router
 from wushe.notify.entrypoints.events import register_handlers
 from wushe.notify.entrypoints.http import router
+from wushe.notify.service_layer.channels import build_senders
 from wushe.notify.service_layer.delivery import DeliveryWorker
 from wushe.shared.events import topics
 from wushe.shared.http import create_service_app
@@ -22,12 +26,18 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         consumes=[topics.LEDGER_FILE, topics.CHARITY_FUND, topics.CHARITY_NEED],
         settings=settings,
     )
-    worker = DeliveryWorker(runtime.sessions)
+    delivery = DeliverySettings()
+    worker = DeliveryWorker(runtime.sessions, runtime.settings.field_cipher(), delivery)
     register_handlers(runtime, worker.wake)
-    runtime.background_jobs.append(worker.run)
+
+    async def deliver_alerts() -> None:
+        async with httpx.AsyncClient(timeout=delivery.timeout_seconds) as client:
+            await worker.run(build_senders(client, delivery))
+
+    runtime.background_jobs.append(deliver_alerts)
     return create_service_app(
         runtime,
         title="Wushe notify",
         description="Partner registry, subscriptions and signed webhook delivery of alerts.",
-        routers=[router],
+        routers=[router, deliveries_router],
     )

@@ -21,7 +21,6 @@ class PartnerRecord(Base):
     kind: Mapped[str] = mapped_column(String(40))
     regions: Mapped[list[str]] = mapped_column(JSON)
     webhook_url: Mapped[str] = mapped_column(String(500))
-    webhook_secret: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -44,6 +43,19 @@ class FundManagerRecord(Base):
     fund_name: Mapped[str] = mapped_column(String(100))
 
 
+class PartnerSecretRecord(Base):
+    """A partner's webhook signing secret, sealed with the field cipher. A rotation adds a
+    new row and gives the previous one an expiry: both sign until then."""
+
+    __tablename__ = "partner_secrets"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
+    sealed_secret: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class AlertRecord(Base):
     __tablename__ = "alerts"
 
@@ -51,16 +63,22 @@ class AlertRecord(Base):
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id"), index=True)
     event_id: Mapped[str] = mapped_column(String(36))
-    event_type: Mapped[str] = mapped_column(String(100))
+    event_type: Mapped[str] = mapped_column(String(100), index=True)
+    rule: Mapped[str | None] = mapped_column(String(60), index=True, default=None)
     subject: Mapped[str] = mapped_column(String(100), index=True)
     region_code: Mapped[str] = mapped_column(String(12))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     trace_headers: Mapped[dict[str, str]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Attempts made before the last redelivery request: the retry budget starts again there.
+    attempts_before_redelivery: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class DeliveryAttemptRecord(Base):
@@ -68,6 +86,8 @@ class DeliveryAttemptRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     alert_id: Mapped[str] = mapped_column(ForeignKey("alerts.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status_code: Mapped[int | None] = mapped_column(Integer)
     latency_ms: Mapped[float] = mapped_column(Float)

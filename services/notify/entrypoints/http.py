@@ -1,21 +1,16 @@
-"""Notify's HTTP API: partners, their subscriptions, and the alerts sent to them."""
+"""Notify's HTTP API: partners and their subscriptions (alerts: entrypoints/deliveries.py)."""
 
 from datetime import UTC, datetime
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 from sqlalchemy import select
 from uuid6 import uuid7
 
-from wushe.notify.adapters.orm import (
-    AlertRecord,
-    DeliveryAttemptRecord,
-    PartnerRecord,
-    SubscriptionRecord,
-)
-from wushe.notify.adapters.webhook import new_secret
+from wushe.notify.adapters.orm import PartnerRecord, SubscriptionRecord
 from wushe.notify.domain.partner import PartnerRegistration, SubscriptionRequest
+from wushe.notify.service_layer.webhook_secrets import issue_secret
 from wushe.shared.auth import Caller, CurrentCaller, Role, require_region, require_role
 from wushe.shared.http import RuntimeDep
 
@@ -41,25 +36,6 @@ class SubscriptionView(BaseModel):
     region_code: str
 
 
-class AlertView(BaseModel):
-    alert_id: UUID
-    partner_id: UUID
-    event_id: UUID
-    event_type: str
-    subject: str
-    region_code: str
-    status: str
-    attempts: int
-    delivered_at: datetime | None
-
-
-class AttemptView(BaseModel):
-    attempted_at: datetime
-    status_code: int | None
-    latency_ms: float
-    error: str | None
-
-
 def _partner_view(record: PartnerRecord) -> PartnerView:
     return PartnerView(
         partner_id=UUID(record.id),
@@ -78,20 +54,20 @@ async def register_partner(
     require_role(caller, Role.ADMIN)
     for region in registration.regions:
         require_region(caller, region, field="regions")
+    now = datetime.now(UTC)
     record = PartnerRecord(
         id=str(uuid7()),
         name=registration.name,
         kind=registration.kind.value,
         regions=registration.regions,
         webhook_url=str(registration.webhook_url),
-        webhook_secret=new_secret(),
-        created_at=datetime.now(UTC),
+        created_at=now,
     )
     async with runtime.sessions() as session, session.begin():
         session.add(record)
-    return PartnerCreated(
-        **_partner_view(record).model_dump(), webhook_secret=record.webhook_secret
-    )
+        await session.flush()
+        secret = issue_secret(session, runtime.settings.field_cipher(), record.id, now)
+    return PartnerCreated(**_partner_view(record).model_dump(), webhook_secret=secret)
 
 
 @router.get("/partners", response_model=list[PartnerView])
@@ -145,61 +121,3 @@ async def subscribe(
         event_type=record.event_type,
         region_code=record.region_code,
     )
-
-
-@router.get("/alerts", response_model=list[AlertView], tags=["alerts"])
-async def list_alerts(
-    caller: CurrentCaller,
-    runtime: RuntimeDep,
-    partner_id: UUID | None = None,
-    subject: str | None = None,
-    limit: int = Query(100, ge=1, le=1000),
-) -> list[AlertView]:
-    """Alerts in the caller's region, newest first; filter by partner or subject."""
-    query = select(AlertRecord).order_by(AlertRecord.created_at.desc()).limit(limit)
-    if partner_id:
-        query = query.where(AlertRecord.partner_id == str(partner_id))
-    if subject:
-        query = query.where(AlertRecord.subject == subject)
-    async with runtime.sessions() as session:
-        records = await session.scalars(query)
-        return [
-            AlertView(
-                alert_id=UUID(r.id),
-                partner_id=UUID(r.partner_id),
-                event_id=UUID(r.event_id),
-                event_type=r.event_type,
-                subject=r.subject,
-                region_code=r.region_code,
-                status=r.status,
-                attempts=r.attempts,
-                delivered_at=r.delivered_at,
-            )
-            for r in records
-            if caller.may_access(r.region_code)
-        ]
-
-
-@router.get("/alerts/{alert_id}/attempts", response_model=list[AttemptView], tags=["alerts"])
-async def list_attempts(
-    alert_id: UUID, caller: CurrentCaller, runtime: RuntimeDep
-) -> list[AttemptView]:
-    async with runtime.sessions() as session:
-        alert = await session.get(AlertRecord, str(alert_id))
-        if alert is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no alert {alert_id}")
-        require_region(caller, alert.region_code)
-        attempts = await session.scalars(
-            select(DeliveryAttemptRecord)
-            .where(DeliveryAttemptRecord.alert_id == alert.id)
-            .order_by(DeliveryAttemptRecord.id)
-        )
-        return [
-            AttemptView(
-                attempted_at=a.attempted_at,
-                status_code=a.status_code,
-                latency_ms=a.latency_ms,
-                error=a.error,
-            )
-            for a in attempts
-        ]

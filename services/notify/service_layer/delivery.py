@@ -1,141 +1,184 @@
-"""Delivers pending alerts to partners' webhooks, retrying with backoff until delivered.
+"""Delivers pending alerts to partners, retrying with backoff until delivered or dead.
 
 Alerts are leased before delivery, so a notify process that dies mid-delivery leaves
 them to be picked up again when the lease runs out; the receiver may then see the same
-`webhook-id` twice and drops the repeat.
+`webhook-id` twice and drops the repeat. Each partner has a rate limit and a circuit
+breaker, kept in this process's memory: with N replicas a partner may get up to N times
+the configured rate, which the configured rate accounts for.
 """
 
 import asyncio
 import contextlib
+import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import structlog
 from opentelemetry import propagate, trace
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from wushe.notify.adapters.orm import AlertRecord, DeliveryAttemptRecord, PartnerRecord
-from wushe.notify.adapters.webhook import DeliveryResult, post_webhook
-from wushe.notify.domain.backoff import MAX_ATTEMPTS, retry_delay_seconds
-from wushe.shared.metrics import ALERT_DELIVERIES
+from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
+from wushe.notify.config import DeliverySettings
+from wushe.notify.domain.circuit_breaker import CircuitBreakers
+from wushe.notify.domain.delivery import (
+    AlertStatus,
+    Channel,
+    DeliveryResult,
+    Destination,
+    OutgoingAlert,
+)
+from wushe.notify.domain.rate_limit import RateLimits
+from wushe.notify.service_layer.channels import Senders, destination_of
+from wushe.notify.service_layer.delivery_log import record_attempt
+from wushe.notify.service_layer.webhook_secrets import secrets_for_signing
+from wushe.shared.field_encryption import FieldCipher
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer(__name__)
 
-LEASE = timedelta(seconds=60)
+Clock = Callable[[], datetime]
+Leased = tuple[AlertRecord, PartnerRecord]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class DeliveryWorker:
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
+        cipher: FieldCipher,
+        settings: DeliverySettings,
         *,
-        poll_seconds: float = 0.5,
-        batch_size: int = 50,
-        timeout_seconds: float = 10.0,
+        now: Clock = utc_now,
+        rng: random.Random | None = None,
     ) -> None:
         self._sessions = sessions
-        self._poll_seconds = poll_seconds
-        self._batch_size = batch_size
-        self._timeout = timeout_seconds
+        self._cipher = cipher
+        self._settings = settings
+        self._now = now
+        self._rng = rng or random.Random()
         self._wake = asyncio.Event()
+        self.rate_limits = RateLimits(settings.rate_per_second, settings.rate_burst)
+        self.breakers = CircuitBreakers(
+            settings.breaker_failures, settings.breaker_cool_down_seconds
+        )
 
     def wake(self) -> None:
         self._wake.set()
 
-    async def run(self) -> None:
-        async with httpx.AsyncClient(timeout=self._timeout) as client:
-            while True:
-                try:
-                    delivered = await self.deliver_due(client)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("alert delivery round failed")
-                    delivered = 0
-                if delivered >= self._batch_size:
-                    continue
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
-                self._wake.clear()
+    async def run(self, senders: Senders) -> None:
+        while True:
+            try:
+                delivered = await self.deliver_due(senders)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("alert delivery round failed")
+                delivered = 0
+            if delivered >= self._settings.batch_size:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
+            self._wake.clear()
 
-    async def deliver_due(self, client: httpx.AsyncClient) -> int:
-        alerts = await self._lease_due()
-        await asyncio.gather(*(self._deliver(client, alert, partner) for alert, partner in alerts))
-        return len(alerts)
+    async def deliver_due(self, senders: Senders) -> int:
+        """One round: lease the due alerts, hold back those a partner's rate limit or open
+        circuit stops, deliver the rest at once. Returns how many were leased."""
+        now = self._now()
+        leased = await self._lease_due(now)
+        if not leased:
+            return 0
+        async with self._sessions() as session:
+            secrets = await secrets_for_signing(
+                session, self._cipher, {alert.partner_id for alert, _ in leased}, now
+            )
+        sending = []
+        for alert, partner in leased:
+            wait = self._wait_before_sending(partner.id, now)
+            if wait > 0:
+                await self._hold(alert.id, now + timedelta(seconds=wait))
+                continue
+            destination = destination_of(partner, secrets.get(partner.id, ()))
+            sending.append(self._deliver(senders, alert, destination))
+        await asyncio.gather(*sending)
+        return len(leased)
 
-    async def _lease_due(self) -> list[tuple[AlertRecord, PartnerRecord]]:
-        now = datetime.now(UTC)
+    def _wait_before_sending(self, partner_id: str, now: datetime) -> float:
+        # The rate limit first: a token taken for an alert the circuit then holds back is
+        # lost, while a probe claimed for an alert the rate limit holds back would be stuck.
+        seconds = now.timestamp()
+        return self.rate_limits.take(partner_id, seconds) or self.breakers.of(
+            partner_id
+        ).wait_seconds(seconds)
+
+    async def _lease_due(self, now: datetime) -> list[Leased]:
         async with self._sessions() as session, session.begin():
             query = (
                 select(AlertRecord, PartnerRecord)
                 .join(PartnerRecord, PartnerRecord.id == AlertRecord.partner_id)
-                .where(AlertRecord.status == "pending", AlertRecord.next_attempt_at <= now)
+                .where(
+                    AlertRecord.status == AlertStatus.PENDING, AlertRecord.next_attempt_at <= now
+                )
                 .order_by(AlertRecord.next_attempt_at)
-                .limit(self._batch_size)
+                .limit(self._settings.batch_size)
             )
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True, of=AlertRecord)
-            rows = [(alert, partner) for alert, partner in (await session.execute(query)).all()]
+            rows: list[Leased] = [
+                (alert, partner) for alert, partner in await session.execute(query)
+            ]
             if rows:
+                lease_ends = now + timedelta(seconds=self._settings.lease_seconds)
                 await session.execute(
                     update(AlertRecord)
                     .where(AlertRecord.id.in_([alert.id for alert, _ in rows]))
-                    .values(next_attempt_at=now + LEASE)
+                    .values(next_attempt_at=lease_ends)
                 )
         return rows
 
+    async def _hold(self, alert_id: str, until: datetime) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(AlertRecord).where(AlertRecord.id == alert_id).values(next_attempt_at=until)
+            )
+
     async def _deliver(
-        self, client: httpx.AsyncClient, alert: AlertRecord, partner: PartnerRecord
+        self, senders: Senders, alert: AlertRecord, destination: Destination
     ) -> None:
-        parent = propagate.extract(alert.trace_headers or {})
         with tracer.start_as_current_span(
             f"deliver {alert.event_type}",
-            context=parent,
+            context=propagate.extract(alert.trace_headers or {}),
             kind=trace.SpanKind.CLIENT,
-            attributes={"wushe.alert_id": alert.id, "wushe.partner_id": partner.id},
+            attributes={
+                "wushe.alert_id": alert.id,
+                "wushe.partner_id": alert.partner_id,
+                "wushe.channel": destination.channel.value,
+            },
         ) as span:
             carrier: dict[str, str] = {}
             propagate.inject(carrier)
-            result = await post_webhook(
-                client, partner.webhook_url, partner.webhook_secret, alert.id, alert.body, carrier
-            )
-            span.set_attribute("http.response.status_code", result.status_code or 0)
+            outgoing = OutgoingAlert(alert.id, alert.event_type, alert.body, carrier)
+            result = await self._send(senders, outgoing, destination)
             if not result.ok:
                 span.set_status(trace.Status(trace.StatusCode.ERROR, result.error))
-            await self._record(alert, result)
-
-    async def _record(self, alert: AlertRecord, result: DeliveryResult) -> None:
-        now = datetime.now(UTC)
-        attempts = alert.attempts + 1
-        values: dict[str, object] = {"attempts": attempts}
+        now = self._now()
+        breaker = self.breakers.of(alert.partner_id)
         if result.ok:
-            values |= {"status": "delivered", "delivered_at": now}
-        elif attempts >= MAX_ATTEMPTS:
-            values |= {"status": "dead"}
+            breaker.record_success()
         else:
-            values |= {"next_attempt_at": now + timedelta(seconds=retry_delay_seconds(attempts))}
-        async with self._sessions() as session, session.begin():
-            session.add(
-                DeliveryAttemptRecord(
-                    alert_id=alert.id,
-                    attempted_at=now,
-                    status_code=result.status_code,
-                    latency_ms=result.latency_ms,
-                    error=result.error,
-                )
-            )
-            await session.execute(
-                update(AlertRecord).where(AlertRecord.id == alert.id).values(**values)
-            )
-        ALERT_DELIVERIES.labels(str(values.get("status", "retry"))).inc()
-        log.info(
-            "alert delivery attempt",
-            alert_id=alert.id,
-            partner_id=alert.partner_id,
-            status_code=result.status_code,
-            latency_ms=round(result.latency_ms, 1),
-            outcome=values.get("status", "retry"),
-            error=result.error,
+            breaker.record_failure(now.timestamp())
+        await record_attempt(
+            self._sessions, alert, destination.channel, result, now, self._settings, self._rng
         )
+
+    async def _send(
+        self, senders: Senders, alert: OutgoingAlert, destination: Destination
+    ) -> DeliveryResult:
+        if destination.channel is Channel.WEBHOOK and not destination.signing_secrets:
+            return DeliveryResult(False, 0.0, "signing_secrets: the partner has no valid secret")
+        # Signed with the wall clock, not the injected one: the receiver checks the
+        # timestamp against its own clock.
+        return await senders.for_channel(destination.channel).send(alert, destination, utc_now())

@@ -1,0 +1,30 @@
+"""Notify's delivery settings, from ``WUSHE_NOTIFY_*`` environment variables."""
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DeliverySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WUSHE_NOTIFY_", extra="ignore")
+
+    max_attempts: int = Field(8, ge=1, description="Attempts before an alert is dead-lettered")
+    backoff_base_seconds: float = Field(1.0, gt=0)
+    backoff_cap_seconds: float = Field(900.0, gt=0)
+    timeout_seconds: float = Field(10.0, gt=0, description="One webhook or SMTP call")
+    lease_seconds: float = Field(
+        60.0, gt=0, description="How long a leased alert waits before another worker retries it"
+    )
+    poll_seconds: float = Field(0.5, gt=0)
+    batch_size: int = Field(50, ge=1)
+
+    rate_per_second: float = Field(50.0, gt=0, description="Deliveries per partner per second")
+    rate_burst: float = Field(100.0, ge=1, description="Deliveries a partner may get at once")
+    breaker_failures: int = Field(5, ge=1, description="Consecutive failures that open it")
+    breaker_cool_down_seconds: float = Field(30.0, gt=0)
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "alerts@wushe.local"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None

@@ -1,0 +1,58 @@
+"""Which channel an alert to a partner goes by, and the senders for each channel."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import httpx
+
+from wushe.notify.adapters.email import EmailChannel, SmtpServer
+from wushe.notify.adapters.orm import PartnerRecord
+from wushe.notify.adapters.sms import LoggingSmsGateway, SmsChannel, SmsGateway
+from wushe.notify.adapters.webhook import WebhookChannel
+from wushe.notify.config import DeliverySettings
+from wushe.notify.domain.delivery import Channel, DeliveryResult, Destination, OutgoingAlert
+
+
+class Sender(Protocol):
+    async def send(
+        self, alert: OutgoingAlert, destination: Destination, now: datetime
+    ) -> DeliveryResult: ...
+
+
+def destination_of(partner: PartnerRecord, signing_secrets: tuple[str, ...]) -> Destination:
+    """The one place a partner's channel is chosen. Partners are reached by webhook until
+    the partner record names another channel with its address."""
+    return Destination(Channel.WEBHOOK, partner.webhook_url, signing_secrets)
+
+
+@dataclass(frozen=True)
+class Senders:
+    webhook: Sender
+    email: Sender
+    sms: Sender
+
+    def for_channel(self, channel: Channel) -> Sender:
+        return {Channel.WEBHOOK: self.webhook, Channel.EMAIL: self.email, Channel.SMS: self.sms}[
+            channel
+        ]
+
+
+def build_senders(
+    client: httpx.AsyncClient, settings: DeliverySettings, sms: SmsGateway | None = None
+) -> Senders:
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    smtp = SmtpServer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        timeout_seconds=settings.timeout_seconds,
+        starttls=settings.smtp_starttls,
+        username=settings.smtp_username,
+        password=password,
+    )
+    return Senders(
+        webhook=WebhookChannel(client),
+        email=EmailChannel(smtp),
+        sms=SmsChannel(sms or LoggingSmsGateway()),
+    )
