@@ -6,6 +6,7 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from wushe.notify.adapters.orm import AlertRecord, DeliveryAttemptRecord
+from wushe.notify.adapters.timestamps import as_utc
 
 
 class AlertView(BaseModel):
@@ -53,17 +54,17 @@ def alert_view(record: AlertRecord) -> AlertView:
         status=record.status,
         attempts=record.attempts,
         last_error=record.last_error,
-        next_attempt_at=record.next_attempt_at if record.status == "pending" else None,
-        delivered_at=record.delivered_at,
-        acknowledged_at=record.acknowledged_at,
+        next_attempt_at=as_utc(record.next_attempt_at) if record.status == "pending" else None,
+        delivered_at=as_utc(record.delivered_at),
+        acknowledged_at=as_utc(record.acknowledged_at),
         acknowledged_by=record.acknowledged_by,
-        created_at=record.created_at,
+        created_at=as_utc(record.created_at),
     )
 
 
 def attempt_view(record: DeliveryAttemptRecord) -> AttemptView:
     return AttemptView(
-        attempted_at=record.attempted_at,
+        attempted_at=as_utc(record.attempted_at),
         channel=record.channel,
         outcome=record.outcome,
         status_code=record.status_code,

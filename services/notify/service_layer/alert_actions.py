@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.notify.adapters.orm import AlertRecord
+from wushe.notify.adapters.timestamps import as_utc
 from wushe.notify.domain.delivery import AlertStatus
 
 
@@ -29,7 +30,7 @@ async def acknowledge(
 ) -> Acknowledgement:
     alert = await _locked(session, alert_id)
     if alert.acknowledged_at is not None and alert.acknowledged_by is not None:
-        return Acknowledgement(alert.acknowledged_at, alert.acknowledged_by, first=False)
+        return Acknowledgement(as_utc(alert.acknowledged_at), alert.acknowledged_by, first=False)
     alert.acknowledged_at = now
     alert.acknowledged_by = by
     return Acknowledgement(now, by, first=True)

@@ -6,13 +6,14 @@ clear secret is shown once, to the admin who registers the partner or rotates it
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid6 import uuid7
 
 from wushe.notify.adapters.orm import PartnerSecretRecord
+from wushe.notify.adapters.timestamps import as_utc
 from wushe.notify.adapters.webhook import new_secret
 from wushe.notify.domain.webhook_secrets import (
     WebhookSecret,
@@ -51,8 +52,8 @@ async def rotate_secret(
         select(PartnerSecretRecord).where(PartnerSecretRecord.partner_id == partner_id)
     )
     for record in current:
-        if record.expires_at is None or _aware(record.expires_at) > now:
-            expires = _aware(record.expires_at) if record.expires_at else None
+        expires = as_utc(record.expires_at)
+        if expires is None or expires > now:
             record.expires_at = expiry_after_rotation(expires, now, grace)
     return issue_secret(session, cipher, partner_id, now), now + grace
 
@@ -69,13 +70,8 @@ async def secrets_for_signing(
         by_partner[record.partner_id].append(
             WebhookSecret(
                 secret=cipher.decrypt(record.sealed_secret, SECRET_COLUMN),
-                created_at=_aware(record.created_at),
-                expires_at=_aware(record.expires_at) if record.expires_at else None,
+                created_at=as_utc(record.created_at),
+                expires_at=as_utc(record.expires_at),
             )
         )
     return {partner: tuple(signing_secrets(found, now)) for partner, found in by_partner.items()}
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -36,8 +36,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_partner_secrets_partner_id", "partner_secrets", ["partner_id"])
     _seal_existing_secrets()
-    with op.batch_alter_table("partners") as batch:
-        batch.drop_column("webhook_secret")
+    # A plain ALTER (SQLite 3.35+): batch mode would copy and drop the partners table,
+    # which the foreign keys of existing alerts and secrets refuse.
+    op.drop_column("partners", "webhook_secret")
 
     with op.batch_alter_table("alerts") as batch:
         batch.add_column(sa.Column("rule", sa.String(length=60), nullable=True))
