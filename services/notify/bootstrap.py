@@ -9,8 +9,11 @@ from wushe.notify.config import DeliverySettings
 from wushe.notify.entrypoints.deliveries import router as deliveries_router
 from wushe.notify.entrypoints.events import register_handlers
 from wushe.notify.entrypoints.http import router
+from wushe.notify.entrypoints.sharing_http import router as sharing_router
 from wushe.notify.service_layer.channels import build_senders
 from wushe.notify.service_layer.delivery import DeliveryWorker
+from wushe.notify.service_layer.routing import Router
+from wushe.notify.service_layer.sweeps import Sweeper
 from wushe.shared.events import topics
 from wushe.shared.http import create_service_app
 from wushe.shared.runtime import build_runtime
@@ -23,12 +26,16 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     runtime = build_runtime(
         "notify",
         MIGRATIONS,
-        consumes=[topics.LEDGER_FILE, topics.CHARITY_FUND, topics.CHARITY_NEED],
+        # intake.person: children registered, and consents to share a person's data.
+        consumes=[topics.PERSON, topics.LEDGER_FILE, topics.CHARITY_FUND, topics.CHARITY_NEED],
         settings=settings,
     )
     delivery = DeliverySettings()
     worker = DeliveryWorker(runtime.sessions, runtime.settings.field_cipher(), delivery)
-    register_handlers(runtime, worker.wake)
+    alert_router = Router(runtime.settings.field_cipher())
+    register_handlers(runtime, alert_router, worker.wake)
+    sweeper = Sweeper(runtime.sessions, alert_router, on_alerts=worker.wake)
+    runtime.background_jobs.append(sweeper.run)
 
     async def deliver_alerts() -> None:
         async with httpx.AsyncClient(timeout=delivery.timeout_seconds) as client:
@@ -39,5 +46,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         runtime,
         title="Wushe notify",
         description="Partner registry, subscriptions and signed webhook delivery of alerts.",
-        routers=[router, deliveries_router],
+        routers=[router, deliveries_router, sharing_router],
     )

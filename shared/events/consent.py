@@ -12,7 +12,10 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from wushe.shared.events import topics
+from wushe.shared.events.partner_kinds import RecipientKind
 from wushe.shared.events.registry import registry
+
+__all__ = ["ConsentGranted", "ConsentRevoked", "ProcessingPurpose", "RecipientKind"]
 
 
 class ProcessingPurpose(StrEnum):
@@ -21,25 +24,6 @@ class ProcessingPurpose(StrEnum):
     VISIT_REMINDERS = "visit_reminders"  # 探访提醒
     CHARITY_MATCHING = "charity_matching"  # 慈善资源对接
     PUBLICITY = "publicity"  # 宣传报道
-
-
-class RecipientKind(StrEnum):
-    """The kinds of partner that may receive the data; ``any`` covers them all."""
-
-    ANY = "any"
-    CIVIL_AFFAIRS_BUREAU = "civil_affairs_bureau"  # 民政局
-    STATION = "station"  # 社工站
-    POLICE = "police"
-    COURT = "court"
-    PROCURATORATE = "procuratorate"
-    HEALTH_COMMISSION = "health_commission"
-    WOMENS_FEDERATION = "womens_federation"  # 妇联
-    DISABLED_PERSONS_FEDERATION = "disabled_persons_federation"  # 残联
-    SOCIAL_ORGANISATION = "social_organisation"  # 社会组织
-    VOLUNTEER_TEAM = "volunteer_team"  # 志愿服务队
-    ELDERLY_CARE_INSTITUTION = "elderly_care_institution"  # 养老机构
-    CHILD_PROTECTION_STATION = "child_protection_station"  # 未保站
-    HOSPITAL = "hospital"  # 医院
 
 
 @registry.register("consent.granted", version=1, topic=topics.PERSON)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from uuid6 import uuid7
 
 from wushe.notify.adapters.orm import PartnerRecord, SubscriptionRecord
+from wushe.notify.adapters.sharing_orm import SubscriptionGroupsRecord
 from wushe.notify.domain.partner import PartnerRegistration, SubscriptionRequest
 from wushe.notify.service_layer.webhook_secrets import issue_secret
 from wushe.shared.auth import Caller, CurrentCaller, Role, require_region, require_role
@@ -34,6 +35,7 @@ class SubscriptionView(BaseModel):
     partner_id: UUID
     event_type: str
     region_code: str
+    groups: list[str]
 
 
 def _partner_view(record: PartnerRecord) -> PartnerView:
@@ -113,11 +115,16 @@ async def subscribe(
         event_type=request.event_type,
         region_code=request.region_code,
     )
+    groups = [group.value for group in request.groups]
     async with runtime.sessions() as session, session.begin():
         session.add(record)
+        if groups:
+            await session.flush()
+            session.add(SubscriptionGroupsRecord(subscription_id=record.id, groups=groups))
     return SubscriptionView(
         subscription_id=UUID(record.id),
         partner_id=partner_id,
         event_type=record.event_type,
         region_code=record.region_code,
+        groups=groups,
     )

@@ -1,113 +1,244 @@
-"""Turning consumed events into alerts for the partners who should receive them."""
+"""Turning consumed events into alerts for the partners who should receive them.
 
-from datetime import UTC, datetime
+For each recipient: the fields its agreement and the person's consent allow, merged
+into an earlier alert about the same thing when one was made within the rule's window,
+held until quiet hours end or gathered into the daily digest when not urgent, written
+with the reasons (rule, escalation) and the sharing ledger's line in one transaction.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from uuid6 import uuid7
 
-from wushe.notify.adapters.orm import (
-    AlertRecord,
-    FundManagerRecord,
-    PartnerRecord,
-    SubscriptionRecord,
+from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
+from wushe.notify.adapters.sharing_orm import (
+    DigestItemRecord,
+    PartnerProfileRecord,
+    RoutedAlertRecord,
+    SharingLedgerRecord,
 )
+from wushe.notify.domain.field_policy import field_name
+from wushe.notify.domain.quiet_hours import CHINA
+from wushe.notify.domain.rules import ESCALATION, Rule
+from wushe.notify.service_layer.disclosure import Disclosure, disclose
+from wushe.notify.service_layer.recipients import recipients_of
+from wushe.notify.service_layer.timing import digest_time, release_time
 from wushe.shared.events import EventEnvelope
-from wushe.shared.events.charity import FundOpened
+from wushe.shared.field_encryption import FieldCipher
 from wushe.shared.outbox import trace_headers
-from wushe.shared.regions import covers
 from wushe.shared.unit_of_work import UnitOfWork
 
 CONSUMER = "notify"
 
+Clock = Callable[[], datetime]
 
-async def alert_subscribers(uow: UnitOfWork, event: EventEnvelope) -> int:
-    """Alert every partner subscribed to this event type in a region covering the event."""
-    async with uow:
-        if not await uow.claim(CONSUMER, event):
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """An alert made because an earlier one went unacknowledged."""
+
+    of_alert: str
+
+
+@dataclass
+class Router:
+    cipher: FieldCipher
+    clock: Clock = field(default=utc_now)
+
+    async def route(self, uow: UnitOfWork, event: EventEnvelope) -> int:
+        """Alert every partner a rule or a subscription names; the number of alerts made."""
+        async with uow:
+            if not await uow.claim(CONSUMER, event):
+                return 0
+            now = self.clock()
+            made = 0
+            for recipient in await recipients_of(uow.session, event):
+                made += await self.alert(uow.session, event, recipient.partner, recipient.rule, now)
+            await uow.commit()
+        return made
+
+    async def alert(
+        self,
+        session: AsyncSession,
+        event: EventEnvelope,
+        partner: PartnerRecord,
+        rule: Rule,
+        now: datetime,
+        escalation: Escalation | None = None,
+    ) -> int:
+        day = now.astimezone(CHINA).date()
+        disclosure = await disclose(session, event, partner, day=day, cipher=self.cipher)
+        if rule.informational and disclosure.consent_withheld:
             return 0
-        partner_ids = await _subscribed_partners(uow, event)
-        created = await _create_alerts(uow, event, partner_ids, reason="subscription")
-        await uow.commit()
-    return created
-
-
-async def record_fund_managers(uow: UnitOfWork, event: EventEnvelope) -> None:
-    opened = FundOpened.model_validate(event.payload)
-    async with uow:
-        if not await uow.claim(CONSUMER, event):
-            return
-        for partner_id in opened.manager_partner_ids:
-            await uow.session.merge(
-                FundManagerRecord(
-                    fund_id=str(opened.fund_id),
-                    partner_id=str(partner_id),
-                    fund_name=opened.fund_name,
-                )
-            )
-        await uow.commit()
-
-
-async def alert_fund_managers(uow: UnitOfWork, event: EventEnvelope) -> int:
-    """An event about a fund (a donation, a balance below its threshold) alerts the fund's
-    managers, and anyone subscribed to that event type there."""
-    fund_id = event.payload["fund_id"]
-    async with uow:
-        if not await uow.claim(CONSUMER, event):
+        merge_key = f"{rule.name}:{event.subject}:{partner.id}"[:250]
+        if escalation is None and await _merged(session, merge_key, rule, event, now):
             return 0
-        managers = set(
-            await uow.session.scalars(
-                select(FundManagerRecord.partner_id).where(
-                    FundManagerRecord.fund_id == str(fund_id)
-                )
-            )
-        )
-        subscribers = set(await _subscribed_partners(uow, event)) - managers
-        created = await _create_alerts(uow, event, sorted(managers), reason="fund_manager")
-        created += await _create_alerts(uow, event, sorted(subscribers), reason="subscription")
-        await uow.commit()
-    return created
-
-
-async def _subscribed_partners(uow: UnitOfWork, event: EventEnvelope) -> list[str]:
-    rows = await uow.session.execute(
-        select(SubscriptionRecord.partner_id, SubscriptionRecord.region_code).where(
-            SubscriptionRecord.event_type == event.type
-        )
-    )
-    return sorted({partner for partner, region in rows if covers(region, event.region_code)})
-
-
-async def _create_alerts(
-    uow: UnitOfWork, event: EventEnvelope, partner_ids: list[str], *, reason: str
-) -> int:
-    now = datetime.now(UTC)
-    for partner_id in partner_ids:
-        if await uow.session.get(PartnerRecord, partner_id) is None:
-            continue
         alert_id = str(uuid7())
-        uow.session.add(
-            AlertRecord(
+        reason = ESCALATION if escalation else rule.reason
+        body = alert_body(alert_id, event, disclosure, reason=reason, rule=rule.name)
+        if escalation:
+            body["data"]["escalation_of"] = escalation.of_alert
+        profile = await session.get(PartnerProfileRecord, partner.id)
+        send_at = (
+            now if rule.urgent else await release_time(session, profile, event.region_code, now)
+        )
+        digest = not rule.urgent and escalation is None and digest_time(profile) is not None
+        if digest:
+            session.add(
+                DigestItemRecord(
+                    id=alert_id,
+                    partner_id=partner.id,
+                    event_type=event.type,
+                    data=body["data"],
+                    created_at=now,
+                    digest_alert_id=None,
+                )
+            )
+        else:
+            session.add(
+                new_alert(
+                    alert_id,
+                    rule.name,
+                    f"{event.id}:{partner.id}" + (":escalation" if escalation else ""),
+                    partner.id,
+                    event,
+                    body,
+                    send_at,
+                    now,
+                )
+            )
+        escalates = rule.escalate_to is not None and rule.escalate_after and escalation is None
+        session.add(
+            RoutedAlertRecord(
                 id=alert_id,
-                idempotency_key=f"{event.id}:{partner_id}",
-                partner_id=partner_id,
+                partner_id=partner.id,
                 event_id=str(event.id),
                 event_type=event.type,
+                rule=rule.name,
+                reason=reason,
                 subject=event.subject,
                 region_code=event.region_code,
-                body=alert_body(alert_id, event, reason),
-                trace_headers=trace_headers(),
-                status="pending",
-                attempts=0,
-                next_attempt_at=now,
+                merge_key=merge_key,
+                urgent=rule.urgent,
+                delivery="digest" if digest else ("held" if send_at > now else "immediate"),
+                repeats=0,
+                merged_event_ids=[],
+                escalate_at=send_at + rule.escalate_after
+                if escalates and rule.escalate_after
+                else None,
+                escalated_at=None,
+                escalation_of=escalation.of_alert if escalation else None,
+                escalation_event=event.model_dump(mode="json") if escalates else None,
                 created_at=now,
             )
         )
-    return len(partner_ids)
+        if disclosure.person_id:
+            session.add(ledger_line(alert_id, event, partner, rule, disclosure, now))
+        return 1
 
 
-def alert_body(alert_id: str, event: EventEnvelope, reason: str) -> dict[str, Any]:
-    """The webhook payload: Standard Webhooks' type / timestamp / data shape."""
+def new_alert(
+    alert_id: str,
+    rule: str,
+    idempotency_key: str,
+    partner_id: str,
+    event: EventEnvelope,
+    body: dict[str, Any],
+    send_at: datetime,
+    now: datetime,
+) -> AlertRecord:
+    return AlertRecord(
+        id=alert_id,
+        idempotency_key=idempotency_key,
+        partner_id=partner_id,
+        event_id=str(event.id),
+        event_type=event.type,
+        rule=rule,
+        subject=event.subject,
+        region_code=event.region_code,
+        body=body,
+        trace_headers=trace_headers(),
+        status="pending",
+        attempts=0,
+        next_attempt_at=send_at,
+        created_at=now,
+    )
+
+
+def ledger_line(
+    alert_id: str,
+    event: EventEnvelope,
+    partner: PartnerRecord,
+    rule: Rule,
+    disclosure: Disclosure,
+    now: datetime,
+) -> SharingLedgerRecord:
+    assert disclosure.person_id is not None
+    return SharingLedgerRecord(
+        person_id=disclosure.person_id,
+        partner_id=partner.id,
+        alert_id=alert_id,
+        event_id=str(event.id),
+        event_type=event.type,
+        rule=rule.name,
+        fields_shared=disclosure.shared,
+        fields_withheld=disclosure.withheld,
+        withheld_because=disclosure.withheld_because,
+        agreement_id=disclosure.agreement_id,
+        consent_id=disclosure.consent_id,
+        shared_at=now,
+    )
+
+
+async def _merged(
+    session: AsyncSession, merge_key: str, rule: Rule, event: EventEnvelope, now: datetime
+) -> bool:
+    """A repeat within the rule's window is counted on the earlier alert, not sent again;
+    an earlier alert not yet delivered carries the count to the partner."""
+    if rule.merge_window <= timedelta(0):
+        return False
+    earlier = await session.scalar(
+        select(RoutedAlertRecord)
+        .where(
+            RoutedAlertRecord.merge_key == merge_key,
+            RoutedAlertRecord.escalation_of.is_(None),
+            RoutedAlertRecord.created_at >= now - rule.merge_window,
+        )
+        .order_by(RoutedAlertRecord.created_at.desc())
+        .limit(1)
+    )
+    if earlier is None:
+        return False
+    earlier.repeats += 1
+    earlier.merged_event_ids = [*earlier.merged_event_ids, str(event.id)]
+    if earlier.delivery == "digest":
+        item = await session.get(DigestItemRecord, earlier.id)
+        if item is not None and item.digest_alert_id is None:
+            item.data = {**item.data, "repeats": earlier.repeats}
+    else:
+        alert = await session.get(AlertRecord, earlier.id)
+        if alert is not None and alert.status == "pending":
+            alert.body = {**alert.body, "data": {**alert.body["data"], "repeats": earlier.repeats}}
+    return True
+
+
+def alert_body(
+    alert_id: str, event: EventEnvelope, disclosure: Disclosure, *, reason: str, rule: str
+) -> dict[str, Any]:
+    """The webhook payload: Standard Webhooks' type / timestamp / data shape. The subject
+    is left out when it is a field the partner may not see (a person's id)."""
+    withheld_values = {
+        str(value) for key, value in event.payload.items() if field_name(key) in disclosure.withheld
+    }
     return {
         "type": event.type,
         "timestamp": event.occurred_at.isoformat(),
@@ -115,9 +246,10 @@ def alert_body(alert_id: str, event: EventEnvelope, reason: str) -> dict[str, An
             "alert_id": alert_id,
             "event_id": str(event.id),
             "reason": reason,
-            "subject": event.subject,
+            "rule": rule,
+            "subject": None if event.subject in withheld_values else event.subject,
             "region_code": event.region_code,
             "correlation_id": str(event.correlation_id),
-            **event.payload,
+            **disclosure.data,
         },
     }

@@ -1,0 +1,101 @@
+"""Which of an event's fields a partner may see without a data-sharing agreement.
+
+Events carry no names (see the architecture): a person appears by id, with groups, age
+band, region codes and dates. Notify never learns more about a person than the event it
+routes, so a partner can at most receive the event's own fields. Each event type lists
+here the fields that say nothing about a person (a need's kind, a fund's balance, a
+crisis's kind without whom it concerns); every other field, including any field a
+producer adds later, is personal and reaches a partner only when its agreement names it
+and the person's consent holds. Default deny.
+
+A producer that must let an agency learn a name or an address (a child at risk, for the
+police) sends it sealed for notify: a payload field ``<name>_sealed`` holding the value
+encrypted with the deployment's field cipher under the context ``partner_alert.<name>``.
+The agreement names the field as ``<name>``; notify opens it only for a partner allowed
+to see it, so the clear value exists only in that partner's alert.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from wushe.shared.field_encryption import FieldCipher
+
+SEALED_SUFFIX = "_sealed"
+
+_NEED_FIELDS = frozenset(
+    {"need_id", "kind", "quantity", "region_code", "deadline", "partner_id", "offer_id"}
+)
+
+NON_PERSONAL_FIELDS: dict[str, frozenset[str]] = {
+    "ledger.file_opened": frozenset({"file_id", "region_code"}),
+    "person.registered": frozenset({"station_region"}),
+    "person.group_joined": frozenset({"group", "since"}),
+    "crisis.reported": frozenset({"visit_id", "crisis_kind", "found_on"}),
+    "visit.overdue": frozenset({"due_on", "interval_days", "detected_on", "notified_level"}),
+    "visit.escalated": frozenset({"due_on", "level", "days_overdue", "detected_on"}),
+    "offer.posted": frozenset({"offer_id", "partner_id", "kinds", "regions", "capacity"}),
+    "offer.withdrawn": frozenset({"offer_id", "partner_id"}),
+    **{
+        event_type: _NEED_FIELDS
+        for event_type in (
+            "need.posted",
+            "need.taken",
+            "need.fulfilled",
+            "need.fulfilment_rejected",
+            "need.confirmed",
+            "need.cancelled",
+        )
+    },
+    "donation.received": frozenset(
+        {
+            "donation_id",
+            "fund_id",
+            "amount_fen",
+            "channel",
+            "receipt_number",
+            "restriction_kind",
+            "corrects",
+        }
+    ),
+    "fund.balance_low": frozenset({"fund_id", "balance_fen", "threshold_fen"}),
+}
+
+
+def sealed_context(field: str) -> str:
+    return f"partner_alert.{field}"
+
+
+@dataclass(frozen=True)
+class EventFields:
+    """An event's payload split in two; sealed personal values are still sealed."""
+
+    non_personal: dict[str, Any]
+    personal: dict[str, Any]
+
+    def disclose(self, allowed: frozenset[str], cipher: FieldCipher) -> dict[str, Any]:
+        """The personal fields ``allowed`` names, sealed ones opened."""
+        disclosed: dict[str, Any] = {}
+        for key, value in self.personal.items():
+            name = field_name(key)
+            if name not in allowed:
+                continue
+            if key.endswith(SEALED_SUFFIX) and isinstance(value, str):
+                disclosed[name] = cipher.decrypt(value, sealed_context(name))
+            else:
+                disclosed[name] = value
+        return disclosed
+
+    def personal_names(self) -> frozenset[str]:
+        return frozenset(field_name(key) for key in self.personal)
+
+
+def field_name(key: str) -> str:
+    return key.removesuffix(SEALED_SUFFIX)
+
+
+def split_fields(event_type: str, payload: dict[str, Any]) -> EventFields:
+    public = NON_PERSONAL_FIELDS.get(event_type, frozenset())
+    return EventFields(
+        non_personal={k: v for k, v in payload.items() if k in public},
+        personal={k: v for k, v in payload.items() if k not in public},
+    )

@@ -1,0 +1,112 @@
+"""What one partner may see of one event: the fields about no one, and of the personal
+fields those its agreement names, when the person's consent for the agreement's purpose
+reaches the partner's kind on the day."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wushe.notify.adapters.orm import PartnerRecord
+from wushe.notify.adapters.sharing_orm import PersonConsentRecord, SharingAgreementRecord
+from wushe.notify.domain.agreement import Agreement, governing_agreement
+from wushe.notify.domain.consent import Consent, consent_for
+from wushe.notify.domain.field_policy import split_fields
+from wushe.shared.events import EventEnvelope
+from wushe.shared.events.consent import ProcessingPurpose, RecipientKind
+from wushe.shared.field_encryption import FieldCipher
+
+NO_AGREEMENT = "no_agreement"
+NO_CONSENT = "no_consent"
+NOT_IN_AGREEMENT = "not_in_agreement"
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    data: dict[str, Any]
+    person_id: str | None
+    shared: list[str]
+    withheld: list[str]
+    withheld_because: str | None
+    agreement_id: str | None
+    consent_id: str | None
+
+    @property
+    def consent_withheld(self) -> bool:
+        """Fields the agreement would give were held back for want of consent."""
+        return self.withheld_because == NO_CONSENT
+
+
+async def agreements_of(session: AsyncSession, partner_id: str) -> list[Agreement]:
+    records = await session.scalars(
+        select(SharingAgreementRecord).where(SharingAgreementRecord.partner_id == partner_id)
+    )
+    return [
+        Agreement(
+            agreement_id=r.id,
+            purpose=ProcessingPurpose(r.purpose),
+            event_types=frozenset(r.event_types),
+            fields=frozenset(r.fields),
+            valid_from=r.valid_from,
+            valid_until=r.valid_until,
+        )
+        for r in records
+    ]
+
+
+async def consents_of(session: AsyncSession, person_id: str) -> list[Consent]:
+    records = await session.scalars(
+        select(PersonConsentRecord).where(PersonConsentRecord.person_id == person_id)
+    )
+    return [
+        Consent(
+            consent_id=r.consent_id,
+            purpose=ProcessingPurpose(r.purpose),
+            recipient_kind=RecipientKind(r.recipient_kind),
+            valid_from=r.valid_from,
+            valid_until=r.valid_until,
+            revoked_on=r.revoked_on,
+        )
+        for r in records
+    ]
+
+
+async def disclose(
+    session: AsyncSession,
+    event: EventEnvelope,
+    partner: PartnerRecord,
+    *,
+    day: date,
+    cipher: FieldCipher,
+) -> Disclosure:
+    fields = split_fields(event.type, event.payload)
+    offered = fields.personal_names()
+    person_id = event.payload.get("person_id")
+    person = str(person_id) if person_id else None
+    agreement = governing_agreement(
+        await agreements_of(session, partner.id), event.type, day, offered
+    )
+    allowed = offered & agreement.fields if agreement else frozenset()
+    consent = None
+    because: str | None = None
+    if allowed:
+        # Personal fields need the person's consent; fields about no identified person
+        # (a donation's earmark, say) have no one to consent and are withheld too.
+        consents = await consents_of(session, person) if person else []
+        consent = consent_for(consents, agreement.purpose, partner.kind, day) if agreement else None
+        if consent is None:
+            allowed = frozenset()
+            because = NO_CONSENT
+    if because is None and offered - allowed:
+        because = NOT_IN_AGREEMENT if agreement else NO_AGREEMENT
+    return Disclosure(
+        data={**fields.non_personal, **fields.disclose(allowed, cipher)},
+        person_id=person,
+        shared=sorted(allowed),
+        withheld=sorted(offered - allowed),
+        withheld_because=because,
+        agreement_id=agreement.agreement_id if agreement else None,
+        consent_id=consent.consent_id if consent else None,
+    )
