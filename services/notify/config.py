@@ -1,6 +1,8 @@
 """Notify's delivery settings, from ``WUSHE_NOTIFY_*`` environment variables."""
 
-from pydantic import Field, SecretStr
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,3 +30,14 @@ class DeliverySettings(BaseSettings):
     smtp_starttls: bool = False
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_call(self) -> Self:
+        # A lease running out while its call is still waiting would let another round send
+        # the same alert a second time, concurrently.
+        if self.lease_seconds <= self.timeout_seconds:
+            raise ValueError(
+                f"lease_seconds ({self.lease_seconds}) must exceed timeout_seconds "
+                f"({self.timeout_seconds})"
+            )
+        return self
