@@ -114,14 +114,16 @@ async def _refuse_unmigrated(engine: "AsyncEngine", url: str) -> None:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from wushe.charity.bootstrap import MIGRATIONS
+    from wushe import charity
     from wushe.shared.migrations import alembic_config
 
     async with engine.connect() as connection:
         applied = await connection.run_sync(
             lambda sync: set(MigrationContext.configure(sync).get_current_heads())
         )
-    expected = set(ScriptDirectory.from_config(alembic_config(MIGRATIONS, url)).get_heads())
+    # Charity's own migrations, without importing its whole app through bootstrap.
+    migrations = Path(charity.__file__).parent / "migrations"
+    expected = set(ScriptDirectory.from_config(alembic_config(migrations, url)).get_heads())
     if applied != expected:
         raise CannotReconcile(
             f"charity's database is at revision {', '.join(sorted(applied)) or 'none'}, this "
