@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from wushe.cli.charity_reconcile import charity_app
+from wushe.cli.key_rotation import register as register_key_rotation
 from wushe.shared.auth import Role, mint_token
 
 if TYPE_CHECKING:
@@ -184,6 +185,8 @@ def dlt_replay(consumer: Annotated[str, typer.Argument(help="ledger or notify")]
     count = asyncio.run(replay_dead_letters(settings.kafka_bootstrap_servers, topic, group))
     console.print(f"replayed {count} dead letters from {topic}")
 
+
+register_key_rotation(app, lambda: console)
 
 intake_app = typer.Typer(help="Operate intake's database.")
 app.add_typer(intake_app, name="intake")

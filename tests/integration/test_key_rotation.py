@@ -1,5 +1,5 @@
 """Rotating the field-encryption key: every sealed value of intake moves to the current key,
-on SQLite and on PostgreSQL, and the `wushe intake rotate-keys` command that runs it."""
+on SQLite and on PostgreSQL, and `wushe intake rotate-keys`, which runs it for intake alone."""
 
 import asyncio
 import base64
@@ -20,23 +20,20 @@ from wushe.intake.adapters.consent_orm import ConsentRecord
 from wushe.intake.adapters.guardian_names import open_guardian_name
 from wushe.intake.adapters.orm import PersonRecord
 from wushe.intake.adapters.personal_data import ADDRESS, NAME, PersonalDataVault
+from wushe.intake.adapters.sealed_columns import SEALED_TABLES
 from wushe.intake.bootstrap import MIGRATIONS
 from wushe.intake.domain.consent import ConsentGrant
 from wushe.intake.domain.person import PersonRegistration
 from wushe.intake.domain.profiles import PersonProfiles
 from wushe.intake.service_layer.consent import grant_consent
-from wushe.intake.service_layer.key_rotation import (
-    ENCRYPTED_TABLES,
-    LeftBehindReason,
-    count_keys,
-    rotate_keys,
-)
 from wushe.intake.service_layer.lifecycle import load_for_change
 from wushe.intake.service_layer.registration import register_person
 from wushe.shared.auth import Caller, Role
 from wushe.shared.db import create_engine, session_factory
 from wushe.shared.events import Producer
 from wushe.shared.field_encryption import FieldCipher
+from wushe.shared.key_rotation import count_keys, rotate_keys
+from wushe.shared.key_rotation_report import LeftBehindReason
 from wushe.shared.migrations import upgrade_to_head
 from wushe.shared.unit_of_work import UnitOfWork
 
@@ -106,7 +103,7 @@ async def seed(sessions: Sessions, field_cipher: FieldCipher) -> dict[str, UUID]
 async def stored_values(sessions: Sessions) -> list[str]:
     values = []
     async with sessions() as session:
-        for spec in ENCRYPTED_TABLES:
+        for spec in SEALED_TABLES:
             columns = [spec.table.c[column.name] for column in spec.columns]
             for row in (await session.execute(select(*columns))).all():
                 values += [value for value in row if value is not None]
@@ -156,7 +153,7 @@ async def test_rotation_moves_every_value_to_the_current_key(
     progress: list[tuple[int, int]] = []
 
     report = await rotate_keys(
-        UnitOfWork(sessions), rotating, batch_size=3,
+        UnitOfWork(sessions), rotating, SEALED_TABLES, batch_size=3,
         on_progress=lambda done, total: progress.append((done, total)),
     )  # fmt: skip
 
@@ -173,13 +170,13 @@ async def test_rotation_moves_every_value_to_the_current_key(
     assert sum(tally.reencrypted for tally in tallies.values()) == 12
     assert report.values_by_key_id == {"k1": 12}
 
-    again = await rotate_keys(UnitOfWork(sessions), rotating, batch_size=3)
+    again = await rotate_keys(UnitOfWork(sessions), rotating, SEALED_TABLES, batch_size=3)
 
     assert again.complete
     assert sum(tally.reencrypted for tally in again.columns.values()) == 0
     assert sum(tally.already_current for tally in again.columns.values()) == 12
     assert await stored_values(sessions) == stored
-    counted = await count_keys(UnitOfWork(sessions), cipher("k2"))
+    counted = await count_keys(UnitOfWork(sessions), cipher("k2"), SEALED_TABLES)
     assert counted.complete and counted.values_by_key_id == {"k2": 12}
 
 
@@ -202,7 +199,7 @@ async def test_values_under_a_key_not_configured_are_reported_and_the_rest_rotat
         await session.commit()
     rotating = cipher("k2", "k1")
 
-    report = await rotate_keys(UnitOfWork(sessions), rotating, batch_size=2)
+    report = await rotate_keys(UnitOfWork(sessions), rotating, SEALED_TABLES, batch_size=2)
 
     assert not report.complete
     assert report.missing_key_ids == ["k0"]
@@ -220,7 +217,7 @@ async def test_values_under_a_key_not_configured_are_reported_and_the_rest_rotat
     assert unrotated is not None and unrotated.full_name_encrypted.startswith("k0:")
     assert vault(cipher("k0")).full_name(unrotated) == "孙丽"
 
-    counted = await count_keys(UnitOfWork(sessions), rotating)
+    counted = await count_keys(UnitOfWork(sessions), rotating, SEALED_TABLES)
     assert counted.missing_key_ids == ["k0"]
     # Counting opens nothing: the copied name still reads as a value under k1.
     assert counted.values_by_key_id == {"k2": 12, "k1": 1, "k0": 2}
@@ -238,14 +235,18 @@ async def test_a_stopped_run_leaves_every_row_readable_and_the_next_one_finishes
 
     with pytest.raises(KeyboardInterrupt):
         await rotate_keys(
-            UnitOfWork(sessions), rotating, batch_size=2, on_progress=stop_after_first_batch
+            UnitOfWork(sessions),
+            rotating,
+            SEALED_TABLES,
+            batch_size=2,
+            on_progress=stop_after_first_batch,
         )
 
-    counted = await count_keys(UnitOfWork(sessions), rotating)
+    counted = await count_keys(UnitOfWork(sessions), rotating, SEALED_TABLES)
     assert set(counted.values_by_key_id) == {"k1", "k2"}
     await assert_readable(sessions, ids, rotating)
 
-    report = await rotate_keys(UnitOfWork(sessions), rotating, batch_size=2)
+    report = await rotate_keys(UnitOfWork(sessions), rotating, SEALED_TABLES, batch_size=2)
 
     assert report.complete
     assert report.values_by_key_id["k2"] > 0
@@ -288,7 +289,7 @@ async def test_a_value_changed_during_the_rotation_is_not_overwritten(
         database=tmp_path / "intake.db", person_id=str(person_id), new_name="王秀英",
     )  # fmt: skip
 
-    report = await rotate_keys(UnitOfWork(sessions), rotating, batch_size=1)
+    report = await rotate_keys(UnitOfWork(sessions), rotating, SEALED_TABLES, batch_size=1)
 
     assert report.complete
     async with sessions() as session:
@@ -349,8 +350,8 @@ def test_the_command_rotates_and_the_dry_run_counts(
     assert "persons.full_name_encrypted" in rotated.output
     assert "consents.guardian_name_encrypted" in rotated.output
     lines = left_behind.read_text().splitlines()
-    assert lines[0] == "table,row_id,column,key_id,reason"
-    assert lines[1:] == [f"persons,{elder},address_encrypted,k0,unknown_key"]
+    assert lines[0] == "service,table,row_id,column,key_id,reason"
+    assert lines[1:] == [f"intake,persons,{elder},address_encrypted,k0,unknown_key"]
 
     connection = sqlite3.connect(tmp_path / "intake.db")
     try:
@@ -360,10 +361,11 @@ def test_the_command_rotates_and_the_dry_run_counts(
         connection.close()
     clean = runner.invoke(cli_main.app, ["intake", "rotate-keys"])
     assert clean.exit_code == 0, clean.output
-    assert "every value is under key 'k2'" in clean.output
+    assert "every value of intake is under key 'k2'" in clean.output
     dry_again = runner.invoke(cli_main.app, ["intake", "rotate-keys", "--dry-run"])
     assert dry_again.exit_code == 0, dry_again.output
-    assert "no value is under 'k1': it can be removed" in dry_again.output
+    # Another service may still have values under k1: intake alone does not say it can go.
+    assert "no value of intake is under 'k1'; before removing it" in dry_again.output
 
 
 def test_the_command_refuses_a_database_that_is_not_there(

@@ -1,11 +1,11 @@
-"""Re-encrypting intake's personal data under the current key after a key rotation.
+"""Re-encrypting a service's sealed columns under the current key after a key rotation.
 
 Tables are walked in primary-key order, a batch of rows per transaction, so a large table
 is never held in memory and a stopped run loses at most one uncommitted batch. Every row
 is written in a single statement, so a row is entirely under its old keys or entirely
 under the current one, and both stay readable while both keys are configured. Values
 already under the current key are left untouched: a second run writes nothing, and a run
-after a stop simply carries on.
+after a stop simply carries on. NULL values are skipped.
 
 Services keep writing while the rotation runs. A row is rewritten only if its sealed
 values are still those that were read (compare and swap); otherwise it is read again, so
@@ -17,20 +17,21 @@ are and reported by row id and column; the rest of the run goes on.
 
 import base64
 import binascii
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, cast
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import CursorResult, Row, Table, func, select, update
+from sqlalchemy import CursorResult, Row, Select, func, select, update
 
-from wushe.intake.adapters import consent_orm
-from wushe.intake.adapters.guardian_names import GUARDIAN_NAME
-from wushe.intake.adapters.orm import metadata
-from wushe.intake.adapters.personal_data import ADDRESS, ID_NUMBER, NAME, PHONE, PROFILES
 from wushe.shared.field_encryption import NONCE_BYTES, FieldCipher
+from wushe.shared.key_rotation_report import (
+    ColumnTally,
+    LeftBehind,
+    LeftBehindReason,
+    RotationReport,
+)
+from wushe.shared.sealed_columns import SealedTable
 from wushe.shared.unit_of_work import UnitOfWork
 
 DEFAULT_BATCH_SIZE = 1000
@@ -43,129 +44,35 @@ ProgressCallback = Callable[[int, int], None]
 """Called after each committed batch with the rows done so far and the rows in total."""
 
 
-@dataclass(frozen=True)
-class EncryptedColumn:
-    name: str
-    associated_data: str
-    """The column name the value is bound to when sealed (see PersonalDataVault)."""
-
-
-@dataclass(frozen=True)
-class EncryptedTable:
-    name: str
-    columns: tuple[EncryptedColumn, ...]
-
-    @property
-    def table(self) -> Table:
-        return metadata.tables[self.name]
-
-
-ENCRYPTED_TABLES = (
-    EncryptedTable(
-        "persons",
-        (
-            EncryptedColumn("full_name_encrypted", NAME),
-            EncryptedColumn("id_number_encrypted", ID_NUMBER),
-            EncryptedColumn("phone_encrypted", PHONE),
-            EncryptedColumn("address_encrypted", ADDRESS),
-            EncryptedColumn("profiles_encrypted", PROFILES),
-        ),
-    ),
-    EncryptedTable(
-        consent_orm.ConsentRecord.__tablename__,
-        (EncryptedColumn("guardian_name_encrypted", GUARDIAN_NAME),),
-    ),
-)
-
-
-class LeftBehindReason(StrEnum):
-    UNKNOWN_KEY = "unknown_key"
-    """Sealed with a key id that WUSHE_ENCRYPTION_KEYS does not hold."""
-    DAMAGED = "damaged"
-    """Not a sealed value, or it does not open with the key it names."""
-    KEPT_CHANGING = "kept_changing"
-    """Changed by another writer at every attempt; the next run picks it up."""
-
-
-@dataclass(frozen=True)
-class LeftBehind:
-    """A value the run could not re-encrypt. Never holds the value itself."""
-
-    table: str
-    row_id: str
-    column: str
-    key_id: str | None
-    reason: LeftBehindReason
-
-
-@dataclass
-class ColumnTally:
-    reencrypted: int = 0
-    already_current: int = 0
-    unknown_key: int = 0
-    damaged: int = 0
-    by_key_id: Counter[str] = field(default_factory=Counter)
-    """Values found under each key id, before they were re-encrypted."""
-
-
-@dataclass
-class RotationReport:
-    current_key_id: str
-    configured_key_ids: tuple[str, ...]
-    columns: dict[str, ColumnTally]
-    """Keyed ``<table>.<column>``."""
-    left_behind: list[LeftBehind] = field(default_factory=list)
-    rows_done: int = 0
-
-    @property
-    def complete(self) -> bool:
-        return not self.left_behind
-
-    @property
-    def missing_key_ids(self) -> list[str]:
-        return sorted(
-            {
-                entry.key_id
-                for entry in self.left_behind
-                if entry.reason is LeftBehindReason.UNKNOWN_KEY and entry.key_id is not None
-            }
-        )
-
-    @property
-    def values_by_key_id(self) -> Counter[str]:
-        """Values found under each key id, over every column, before the run."""
-        total: Counter[str] = Counter()
-        for tally in self.columns.values():
-            total.update(tally.by_key_id)
-        return total
-
-
 async def rotate_keys(
     uow: UnitOfWork,
     cipher: FieldCipher,
+    tables: Sequence[SealedTable],
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_progress: ProgressCallback | None = None,
 ) -> RotationReport:
-    """Re-encrypt every value not under ``cipher``'s current key with that key."""
-    return await _walk(uow, cipher, batch_size, on_progress, dry_run=False)
+    """Re-encrypt every value of ``tables`` not under ``cipher``'s current key with it."""
+    return await _walk(uow, cipher, tables, batch_size, on_progress, dry_run=False)
 
 
 async def count_keys(
     uow: UnitOfWork,
     cipher: FieldCipher,
+    tables: Sequence[SealedTable],
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_progress: ProgressCallback | None = None,
 ) -> RotationReport:
     """Count the values under each key id, and list those under keys not configured;
     writes nothing and decrypts nothing."""
-    return await _walk(uow, cipher, batch_size, on_progress, dry_run=True)
+    return await _walk(uow, cipher, tables, batch_size, on_progress, dry_run=True)
 
 
 async def _walk(
     uow: UnitOfWork,
     cipher: FieldCipher,
+    tables: Sequence[SealedTable],
     batch_size: int,
     on_progress: ProgressCallback | None,
     *,
@@ -178,13 +85,13 @@ async def _walk(
         configured_key_ids=tuple(sorted(cipher.keys)),
         columns={
             _label(spec.name, column.name): ColumnTally()
-            for spec in ENCRYPTED_TABLES
+            for spec in tables
             for column in spec.columns
         },
     )
-    rows_total = await _count_rows(uow)
-    for spec in ENCRYPTED_TABLES:
-        after: str | None = None
+    rows_total = await _count_rows(uow, tables)
+    for spec in tables:
+        after: object = None
         while True:
             async with uow:
                 rows = await _read_batch(uow, spec, after, batch_size)
@@ -196,9 +103,9 @@ async def _walk(
                 await uow.commit()
             if not rows:
                 break
-            after = rows[-1].id
+            after = rows[-1][0]
             report.rows_done += len(rows)
-            # Rows registered during the run are walked too.
+            # Rows written during the run are walked too.
             rows_total = max(rows_total, report.rows_done)
             if on_progress is not None:
                 on_progress(report.rows_done, rows_total)
@@ -207,30 +114,31 @@ async def _walk(
     return report
 
 
-async def _count_rows(uow: UnitOfWork) -> int:
+async def _count_rows(uow: UnitOfWork, tables: Sequence[SealedTable]) -> int:
     async with uow:
         total = 0
-        for spec in ENCRYPTED_TABLES:
+        for spec in tables:
             total += await uow.session.scalar(select(func.count()).select_from(spec.table)) or 0
         return total
 
 
+def _select(spec: SealedTable) -> Select[Any]:
+    # The key comes first, so that row[0] is the row's id whatever the key is called.
+    return select(spec.key, *(spec.table.c[column.name] for column in spec.columns))
+
+
 async def _read_batch(
-    uow: UnitOfWork, spec: EncryptedTable, after: str | None, batch_size: int
+    uow: UnitOfWork, spec: SealedTable, after: object, batch_size: int
 ) -> Sequence[Row[Any]]:
-    table = spec.table
-    statement = select(table.c.id, *(table.c[column.name] for column in spec.columns))
+    statement = _select(spec)
     if after is not None:
-        statement = statement.where(table.c.id > after)
-    statement = statement.order_by(table.c.id).limit(batch_size)
+        statement = statement.where(spec.key > after)
+    statement = statement.order_by(spec.key).limit(batch_size)
     return (await uow.session.execute(statement)).all()
 
 
-async def _read_row(uow: UnitOfWork, spec: EncryptedTable, row_id: str) -> Row[Any] | None:
-    table = spec.table
-    statement = select(table.c.id, *(table.c[column.name] for column in spec.columns)).where(
-        table.c.id == row_id
-    )
+async def _read_row(uow: UnitOfWork, spec: SealedTable, row_id: object) -> Row[Any] | None:
+    statement = _select(spec).where(spec.key == row_id)
     return (await uow.session.execute(statement)).one_or_none()
 
 
@@ -238,9 +146,11 @@ def _label(table: str, column: str) -> str:
     return f"{table}.{column}"
 
 
-def _sealed_key_id(stored: str) -> str | None:
+def _sealed_key_id(stored: object) -> str | None:
     """The key id of a value in the sealed form, or None for anything else, so that a
     stray clear value is never shown as if its text were a key id."""
+    if not isinstance(stored, str):
+        return None
     key_id, separator, payload = stored.partition(":")
     if not separator or not key_id:
         return None
@@ -262,9 +172,10 @@ class _RowPlan:
 
 
 def _plan_row(
-    spec: EncryptedTable, row: Row[Any], cipher: FieldCipher, *, reencrypt: bool = True
+    spec: SealedTable, row: Row[Any], cipher: FieldCipher, *, reencrypt: bool = True
 ) -> _RowPlan:
     plan = _RowPlan()
+    row_id = str(row[0])
     for column in spec.columns:
         stored = row._mapping[column.name]
         if stored is None:
@@ -273,20 +184,20 @@ def _plan_row(
         plan.found[column.name] = key_id
         if key_id is None:
             plan.left_behind.append(
-                LeftBehind(spec.name, row.id, column.name, None, LeftBehindReason.DAMAGED)
+                LeftBehind(spec.name, row_id, column.name, None, LeftBehindReason.DAMAGED)
             )
         elif key_id == cipher.current_key_id:
             continue
         elif key_id not in cipher.keys:
             plan.left_behind.append(
-                LeftBehind(spec.name, row.id, column.name, key_id, LeftBehindReason.UNKNOWN_KEY)
+                LeftBehind(spec.name, row_id, column.name, key_id, LeftBehindReason.UNKNOWN_KEY)
             )
         elif reencrypt:
             try:
                 plaintext = cipher.decrypt(stored, column.associated_data)
             except (InvalidTag, ValueError):
                 plan.left_behind.append(
-                    LeftBehind(spec.name, row.id, column.name, key_id, LeftBehindReason.DAMAGED)
+                    LeftBehind(spec.name, row_id, column.name, key_id, LeftBehindReason.DAMAGED)
                 )
                 continue
             plan.originals[column.name] = stored
@@ -294,7 +205,7 @@ def _plan_row(
     return plan
 
 
-def _record(spec: EncryptedTable, plan: _RowPlan, report: RotationReport) -> None:
+def _record(spec: SealedTable, plan: _RowPlan, report: RotationReport) -> None:
     for column_name, key_id in plan.found.items():
         tally = report.columns[_label(spec.name, column_name)]
         if key_id is not None:
@@ -313,10 +224,11 @@ def _record(spec: EncryptedTable, plan: _RowPlan, report: RotationReport) -> Non
 
 
 async def _rotate_row(
-    uow: UnitOfWork, spec: EncryptedTable, row: Row[Any], cipher: FieldCipher,
+    uow: UnitOfWork, spec: SealedTable, row: Row[Any], cipher: FieldCipher,
     report: RotationReport,
 ) -> None:  # fmt: skip
     table = spec.table
+    row_id = row[0]
     current: Row[Any] | None = row
     for _ in range(ATTEMPTS_PER_ROW):
         if current is None:
@@ -326,16 +238,16 @@ async def _rotate_row(
             _record(spec, plan, report)
             return
         unchanged = [table.c[name] == stored for name, stored in plan.originals.items()]
-        statement = update(table).where(table.c.id == current.id, *unchanged)
+        statement = update(table).where(spec.key == row_id, *unchanged)
         result = cast(
             CursorResult[Any], await uow.session.execute(statement.values(plan.replacements))
         )
         if result.rowcount == 1:
             _record(spec, plan, report)
             return
-        current = await _read_row(uow, spec, row.id)
+        current = await _read_row(uow, spec, row_id)
     plan.left_behind += [
-        LeftBehind(spec.name, row.id, name, plan.found[name], LeftBehindReason.KEPT_CHANGING)
+        LeftBehind(spec.name, str(row_id), name, plan.found[name], LeftBehindReason.KEPT_CHANGING)
         for name in plan.originals
     ]
     plan.replacements.clear()
