@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from support.infrastructure import (
     drop_databases,
@@ -21,6 +22,11 @@ from wushe.shared.settings import SERVICE_NAMES
 os.environ.setdefault("WUSHE_ENVIRONMENT", "test")
 
 BACKENDS = ["sqlite", "postgres"]
+
+# Property tests check what every example does, not how fast: on a loaded machine a slow
+# example is no failure.
+hypothesis_settings.register_profile("wushe", deadline=None)
+hypothesis_settings.load_profile("wushe")
 
 
 @pytest.fixture(scope="session")
