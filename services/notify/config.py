@@ -17,7 +17,8 @@ class DeliverySettings(BaseSettings):
         60.0, gt=0, description="How long a leased alert waits before another worker retries it"
     )
     poll_seconds: float = Field(0.5, gt=0)
-    batch_size: int = Field(50, ge=1)
+    batch_size: int = Field(50, ge=1, description="Most alerts leased in one round")
+    max_in_flight: int = Field(500, ge=1, description="Most calls waiting for an answer at once")
 
     rate_per_second: float = Field(50.0, gt=0, description="Deliveries per partner per second")
     rate_burst: float = Field(100.0, ge=1, description="Deliveries a partner may get at once")

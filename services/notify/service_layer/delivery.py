@@ -30,7 +30,7 @@ from wushe.notify.domain.delivery import (
 )
 from wushe.notify.domain.rate_limit import RateLimits
 from wushe.notify.service_layer.channels import Senders, destination_of
-from wushe.notify.service_layer.delivery_log import record_attempt
+from wushe.notify.service_layer.delivery_log import Attempt, record_attempts
 from wushe.notify.service_layer.webhook_secrets import secrets_for_signing
 from wushe.shared.field_encryption import FieldCipher
 
@@ -61,6 +61,7 @@ class DeliveryWorker:
         self._now = now
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
+        self._in_flight = 0
         self.rate_limits = RateLimits(settings.rate_per_second, settings.rate_burst)
         self.breakers = CircuitBreakers(
             settings.breaker_failures, settings.breaker_cool_down_seconds
@@ -70,41 +71,82 @@ class DeliveryWorker:
         self._wake.set()
 
     async def run(self, senders: Senders) -> None:
-        while True:
-            try:
-                delivered = await self.deliver_due(senders)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("alert delivery round failed")
-                delivered = 0
-            if delivered >= self._settings.batch_size:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
-            self._wake.clear()
+        """Start a round whenever alerts are due; rounds overlap, so one slow partner's
+        calls never hold back the next round's alerts to the others."""
+        rounds: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                leased = 0
+                room = self._settings.max_in_flight - self._in_flight
+                try:
+                    if room > 0:
+                        leased, round_ = await self._begin_round(senders, room)
+                        if round_ is not None:
+                            rounds.add(round_)
+                            round_.add_done_callback(rounds.discard)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("alert delivery round failed to start")
+                if leased >= min(room, self._settings.batch_size) > 0:
+                    continue
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
+                self._wake.clear()
+        finally:
+            for round_ in rounds:
+                round_.cancel()
+            await asyncio.gather(*rounds, return_exceptions=True)
 
     async def deliver_due(self, senders: Senders) -> int:
-        """One round: lease the due alerts, hold back those a partner's rate limit or open
-        circuit stops, deliver the rest at once. Returns how many were leased."""
+        """One whole round: lease the due alerts, hold back those a partner's rate limit or
+        open circuit stops, deliver the rest at once, log them. Returns how many were
+        leased."""
+        leased, round_ = await self._begin_round(senders, self._settings.batch_size)
+        if round_ is not None:
+            await round_
+        return leased
+
+    async def _begin_round(
+        self, senders: Senders, room: int
+    ) -> tuple[int, asyncio.Task[None] | None]:
         now = self._now()
-        leased = await self._lease_due(now)
+        leased = await self._lease_due(now, min(room, self._settings.batch_size))
         if not leased:
-            return 0
+            return 0, None
         async with self._sessions() as session:
             secrets = await secrets_for_signing(
                 session, self._cipher, {alert.partner_id for alert, _ in leased}, now
             )
-        sending = []
+        held: list[tuple[str, datetime]] = []
+        sending: list[tuple[AlertRecord, Destination]] = []
         for alert, partner in leased:
             wait = self._wait_before_sending(partner.id, now)
             if wait > 0:
-                await self._hold(alert.id, now + timedelta(seconds=wait))
-                continue
-            destination = destination_of(partner, secrets.get(partner.id, ()))
-            sending.append(self._deliver(senders, alert, destination))
-        await asyncio.gather(*sending)
-        return len(leased)
+                held.append((alert.id, now + timedelta(seconds=wait)))
+            else:
+                sending.append((alert, destination_of(partner, secrets.get(partner.id, ()))))
+        if held:
+            await self._hold(held)
+        if not sending:
+            return len(leased), None
+        self._in_flight += len(sending)
+        return len(leased), asyncio.create_task(self._finish_round(senders, sending))
+
+    async def _finish_round(
+        self, senders: Senders, sending: list[tuple[AlertRecord, Destination]]
+    ) -> None:
+        try:
+            attempts = await asyncio.gather(
+                *(self._attempt(senders, alert, destination) for alert, destination in sending)
+            )
+            await record_attempts(self._sessions, attempts, self._settings, self._rng)
+        except Exception:
+            # Unrecorded attempts are retried when their lease runs out.
+            log.exception("alert delivery round failed", alerts=len(sending))
+        finally:
+            self._in_flight -= len(sending)
+            self.wake()
 
     def _wait_before_sending(self, partner_id: str, now: datetime) -> float:
         # The rate limit first: a token taken for an alert the circuit then holds back is
@@ -114,7 +156,7 @@ class DeliveryWorker:
             partner_id
         ).wait_seconds(seconds)
 
-    async def _lease_due(self, now: datetime) -> list[Leased]:
+    async def _lease_due(self, now: datetime, limit: int) -> list[Leased]:
         async with self._sessions() as session, session.begin():
             query = (
                 select(AlertRecord, PartnerRecord)
@@ -123,7 +165,7 @@ class DeliveryWorker:
                     AlertRecord.status == AlertStatus.PENDING, AlertRecord.next_attempt_at <= now
                 )
                 .order_by(AlertRecord.next_attempt_at)
-                .limit(self._settings.batch_size)
+                .limit(limit)
             )
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True, of=AlertRecord)
@@ -139,15 +181,18 @@ class DeliveryWorker:
                 )
         return rows
 
-    async def _hold(self, alert_id: str, until: datetime) -> None:
+    async def _hold(self, held: list[tuple[str, datetime]]) -> None:
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(AlertRecord).where(AlertRecord.id == alert_id).values(next_attempt_at=until)
-            )
+            for alert_id, until in held:
+                await session.execute(
+                    update(AlertRecord)
+                    .where(AlertRecord.id == alert_id)
+                    .values(next_attempt_at=until)
+                )
 
-    async def _deliver(
+    async def _attempt(
         self, senders: Senders, alert: AlertRecord, destination: Destination
-    ) -> None:
+    ) -> Attempt:
         with tracer.start_as_current_span(
             f"deliver {alert.event_type}",
             context=propagate.extract(alert.trace_headers or {}),
@@ -170,9 +215,7 @@ class DeliveryWorker:
             breaker.record_success()
         else:
             breaker.record_failure(now.timestamp())
-        await record_attempt(
-            self._sessions, alert, destination.channel, result, now, self._settings, self._rng
-        )
+        return Attempt(alert, destination.channel, result, now)
 
     async def _send(
         self, senders: Senders, alert: OutgoingAlert, destination: Destination

@@ -5,6 +5,7 @@ backoff, or, when it was the last of the retry budget, dead-letters the alert.
 """
 
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
@@ -43,41 +44,54 @@ def next_state(
     return values | {"next_attempt_at": now + timedelta(seconds=delay)}
 
 
-async def record_attempt(
+@dataclass(frozen=True)
+class Attempt:
+    alert: AlertRecord
+    channel: Channel
+    result: DeliveryResult
+    finished_at: datetime
+
+
+async def record_attempts(
     sessions: async_sessionmaker[AsyncSession],
-    alert: AlertRecord,
-    channel: Channel,
-    result: DeliveryResult,
-    now: datetime,
+    attempts: list[Attempt],
     settings: DeliverySettings,
     rng: random.Random,
 ) -> None:
-    values = next_state(alert, result, now, settings, rng)
-    outcome = "delivered" if result.ok else "failed"
+    """A round's attempts in one transaction: SQLite has one writer at a time, and a
+    transaction per attempt would keep the event consumer waiting for the lock."""
+    decided = [(attempt, next_state(attempt.alert, attempt.result, attempt.finished_at,
+                                    settings, rng)) for attempt in attempts]  # fmt: skip
     async with sessions() as session, session.begin():
-        session.add(
-            DeliveryAttemptRecord(
-                alert_id=alert.id,
-                channel=channel.value,
-                outcome=outcome,
-                attempted_at=now,
-                status_code=result.status_code,
-                latency_ms=result.latency_ms,
-                error=result.error,
+        for attempt, values in decided:
+            result = attempt.result
+            session.add(
+                DeliveryAttemptRecord(
+                    alert_id=attempt.alert.id,
+                    channel=attempt.channel.value,
+                    outcome="delivered" if result.ok else "failed",
+                    attempted_at=attempt.finished_at,
+                    status_code=result.status_code,
+                    latency_ms=result.latency_ms,
+                    error=result.error,
+                )
             )
-        )
-        await session.execute(
-            update(AlertRecord).where(AlertRecord.id == alert.id).values(**values)
-        )
-    status = str(values.get("status", "retry"))
-    ALERT_DELIVERIES.labels(status).inc()
+            await session.execute(
+                update(AlertRecord).where(AlertRecord.id == attempt.alert.id).values(**values)
+            )
+    for attempt, values in decided:
+        _report(attempt, str(values.get("status", "retry")))
+
+
+def _report(attempt: Attempt, outcome: str) -> None:
+    ALERT_DELIVERIES.labels(outcome).inc()
     log.info(
         "alert delivery attempt",
-        alert_id=alert.id,
-        partner_id=alert.partner_id,
-        channel=channel.value,
-        status_code=result.status_code,
-        latency_ms=round(result.latency_ms, 1),
-        outcome=status,
-        error=result.error,
+        alert_id=attempt.alert.id,
+        partner_id=attempt.alert.partner_id,
+        channel=attempt.channel.value,
+        status_code=attempt.result.status_code,
+        latency_ms=round(attempt.result.latency_ms, 1),
+        outcome=outcome,
+        error=attempt.result.error,
     )
