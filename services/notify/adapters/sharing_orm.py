@@ -112,7 +112,7 @@ class RoutedAlertRecord(Base):
     reason: Mapped[str] = mapped_column(String(30))
     subject: Mapped[str] = mapped_column(String(100))
     region_code: Mapped[str] = mapped_column(String(12))
-    merge_key: Mapped[str] = mapped_column(String(250), index=True)
+    merge_key: Mapped[str] = mapped_column(Text, index=True)
     urgent: Mapped[bool] = mapped_column(Boolean)
     delivery: Mapped[str] = mapped_column(String(20))
     repeats: Mapped[int] = mapped_column(Integer, default=0)

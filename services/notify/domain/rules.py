@@ -53,6 +53,8 @@ class Rule:
     informational: bool = False
     purpose: ProcessingPurpose = ProcessingPurpose.DATA_SHARING_WITH_PARTNERS
     merge_window: timedelta = timedelta(hours=1)
+    # What makes two alerts "about the same thing": "type", "subject", or payload fields.
+    merge_by: tuple[str, ...] = ("type", "subject")
     escalate_to: PartnerKind | None = None
     escalate_after: timedelta | None = None
     enabled: bool = True
@@ -63,6 +65,12 @@ class Rule:
         if self.name == CHILD_IN_DIFFICULTY:
             return bool(CHILD_GROUPS & set(groups_of(payload)))
         return True
+
+    def merge_key(self, event_type: str, subject: str, payload: dict[str, Any]) -> str:
+        parts = {"type": event_type, "subject": subject}
+        return ":".join(
+            [self.name, *(str(parts.get(p, payload.get(p, ""))) for p in self.merge_by)]
+        )
 
     def kinds_for(self, payload: dict[str, Any], overridden: bool) -> tuple[PartnerKind, ...]:
         if self.name == CRISIS and not overridden:
@@ -92,26 +100,34 @@ BUILT_IN: dict[str, Rule] = {
         Rule(
             CRISIS, ("crisis.reported",), reason="rule",
             recipient_kinds=(PartnerKind.STATION,), urgent=True,
-            merge_window=timedelta(minutes=30),
+            merge_window=timedelta(minutes=30), merge_by=("subject", "crisis_kind"),
         ),
         Rule(
             CHILD_IN_DIFFICULTY, ("person.registered", "person.group_joined"), reason="rule",
             recipient_kinds=(PartnerKind.CHILD_PROTECTION_STATION,),
-            merge_window=timedelta(days=1),
+            merge_window=timedelta(days=1), merge_by=("subject",),
         ),
         Rule(
             VISIT_OVERDUE, ("visit.overdue",), reason="rule",
             recipient_kinds=(PartnerKind.VOLUNTEER_TEAM,),
             purpose=ProcessingPurpose.VISIT_REMINDERS, merge_window=timedelta(days=1),
+            merge_by=("subject", "due_on"),
             escalate_to=PartnerKind.STATION, escalate_after=timedelta(hours=24),
         ),
         Rule(
             NEED_OFFERED, ("need.posted",), reason="offer",
             purpose=ProcessingPurpose.CHARITY_MATCHING,
         ),
-        Rule(FUND_MANAGERS, ("donation.received", "fund.balance_low"), reason="fund_manager"),
-        # Whatever a partner subscribed to; told, not asked to act.
-        Rule(SUBSCRIPTION, (), reason="subscription", informational=True),
+        # Each donation is news; a balance still low within the hour is not.
+        Rule(
+            FUND_MANAGERS, ("donation.received", "fund.balance_low"), reason="fund_manager",
+            merge_by=("type", "subject", "donation_id"),
+        ),
+        # Whatever a partner subscribed to, each event as it asked; told, not asked to act.
+        Rule(
+            SUBSCRIPTION, (), reason="subscription", informational=True,
+            merge_window=timedelta(0),
+        ),
     )
 }  # fmt: skip
 

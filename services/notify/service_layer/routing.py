@@ -79,7 +79,7 @@ class Router:
         disclosure = await disclose(session, event, partner, day=day, cipher=self.cipher)
         if rule.informational and disclosure.consent_withheld:
             return 0
-        merge_key = f"{rule.name}:{event.subject}:{partner.id}"[:250]
+        merge_key = f"{rule.merge_key(event.type, event.subject, event.payload)}:{partner.id}"
         if escalation is None and await _merged(session, merge_key, rule, event, now):
             return 0
         alert_id = str(uuid7())
@@ -108,7 +108,8 @@ class Router:
                 new_alert(
                     alert_id,
                     rule.name,
-                    f"{event.id}:{partner.id}" + (":escalation" if escalation else ""),
+                    # A partner hears of an event once, and of its escalation once more.
+                    f"{event.id}:{partner.id}" + (":e" if escalation else ""),
                     partner.id,
                     event,
                     body,

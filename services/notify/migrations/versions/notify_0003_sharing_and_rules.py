@@ -107,7 +107,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=30), nullable=False),
         sa.Column("subject", sa.String(length=100), nullable=False),
         sa.Column("region_code", sa.String(length=12), nullable=False),
-        sa.Column("merge_key", sa.String(length=250), nullable=False),
+        sa.Column("merge_key", sa.Text(), nullable=False),
         sa.Column("urgent", sa.Boolean(), nullable=False),
         sa.Column("delivery", sa.String(length=20), nullable=False),
         sa.Column("repeats", sa.Integer(), nullable=False),
