@@ -105,7 +105,7 @@ async def test_the_last_failed_attempt_dead_letters_the_alert_and_a_redelivery_r
         await worker.deliver_due(channels)
         clock.advance(SETTINGS.backoff_cap_seconds)
     dead = await alert(sessions, alert_id)
-    assert (dead.status, dead.attempts, dead.last_error) == ("dead", 4, "HTTP 503: ")
+    assert (dead.status, dead.attempts, dead.last_error) == ("dead", 4, "webhook: HTTP 503: ")
     assert len(receiver.requests) == SETTINGS.max_attempts
 
     async with sessions() as session, session.begin():

@@ -76,6 +76,8 @@ class AlertRecord(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # The partner's channels this alert has reached; a retry goes to the others only.
+    delivered_channels: Mapped[list[str]] = mapped_column(JSON, default=list)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     acknowledged_by: Mapped[str | None] = mapped_column(String(100), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

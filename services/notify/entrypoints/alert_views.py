@@ -19,6 +19,7 @@ class AlertView(BaseModel):
     region_code: str
     status: str
     attempts: int
+    delivered_channels: list[str]
     last_error: str | None
     next_attempt_at: datetime | None
     delivered_at: datetime | None
@@ -53,6 +54,7 @@ def alert_view(record: AlertRecord) -> AlertView:
         region_code=record.region_code,
         status=record.status,
         attempts=record.attempts,
+        delivered_channels=record.delivered_channels or [],
         last_error=record.last_error,
         next_attempt_at=as_utc(record.next_attempt_at) if record.status == "pending" else None,
         delivered_at=as_utc(record.delivered_at),

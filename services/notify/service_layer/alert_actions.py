@@ -44,6 +44,7 @@ async def redeliver(session: AsyncSession, alert_id: str, now: datetime) -> Aler
         raise AlertBeingDelivered(f"alert {alert_id} is still being delivered")
     alert.status = AlertStatus.PENDING.value
     alert.attempts_before_redelivery = alert.attempts
+    alert.delivered_channels = []  # asked for again: on every channel
     alert.next_attempt_at = now
     return alert
 

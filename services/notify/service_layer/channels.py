@@ -1,4 +1,4 @@
-"""Which channel an alert to a partner goes by, and the senders for each channel."""
+"""Which channels an alert to a partner goes by, and the senders for each channel."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,6 +8,7 @@ import httpx
 
 from wushe.notify.adapters.email import EmailChannel, SmtpServer
 from wushe.notify.adapters.orm import PartnerRecord
+from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
 from wushe.notify.adapters.sms import LoggingSmsGateway, SmsChannel, SmsGateway
 from wushe.notify.adapters.webhook import WebhookChannel
 from wushe.notify.config import DeliverySettings
@@ -20,10 +21,17 @@ class Sender(Protocol):
     ) -> DeliveryResult: ...
 
 
-def destination_of(partner: PartnerRecord, signing_secrets: tuple[str, ...]) -> Destination:
-    """The one place a partner's channel is chosen. Partners are reached by webhook until
-    the partner record names another channel with its address."""
-    return Destination(Channel.WEBHOOK, partner.webhook_url, signing_secrets)
+def destinations_of(
+    partner: PartnerRecord, profile: PartnerProfileRecord | None, signing_secrets: tuple[str, ...]
+) -> list[Destination]:
+    """The one place a partner's channels are chosen: its webhook, and the email address
+    and mobile number its profile names (the partner's desks, not a person's own)."""
+    destinations = [Destination(Channel.WEBHOOK, partner.webhook_url, signing_secrets)]
+    if profile is not None and profile.email:
+        destinations.append(Destination(Channel.EMAIL, profile.email))
+    if profile is not None and profile.sms_number:
+        destinations.append(Destination(Channel.SMS, profile.sms_number))
+    return destinations
 
 
 @dataclass(frozen=True)

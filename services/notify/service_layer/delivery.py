@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
+from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
 from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.circuit_breaker import CircuitBreakers
 from wushe.notify.domain.delivery import (
@@ -29,7 +30,7 @@ from wushe.notify.domain.delivery import (
     OutgoingAlert,
 )
 from wushe.notify.domain.rate_limit import RateLimits
-from wushe.notify.service_layer.channels import Senders, destination_of
+from wushe.notify.service_layer.channels import Senders, destinations_of
 from wushe.notify.service_layer.delivery_log import Attempt, record_attempts
 from wushe.notify.service_layer.webhook_secrets import secrets_for_signing
 from wushe.shared.field_encryption import FieldCipher
@@ -38,7 +39,8 @@ log = structlog.get_logger(__name__)
 tracer = trace.get_tracer(__name__)
 
 Clock = Callable[[], datetime]
-Leased = tuple[AlertRecord, PartnerRecord]
+Leased = tuple[AlertRecord, PartnerRecord, PartnerProfileRecord | None]
+Sending = tuple[AlertRecord, list[Destination]]
 
 
 def utc_now() -> datetime:
@@ -116,16 +118,18 @@ class DeliveryWorker:
             return 0, None
         async with self._sessions() as session:
             secrets = await secrets_for_signing(
-                session, self._cipher, {alert.partner_id for alert, _ in leased}, now
+                session, self._cipher, {alert.partner_id for alert, _, _ in leased}, now
             )
         held: list[tuple[str, datetime]] = []
-        sending: list[tuple[AlertRecord, Destination]] = []
-        for alert, partner in leased:
+        sending: list[Sending] = []
+        for alert, partner, profile in leased:
             wait = self._wait_before_sending(partner.id, now)
             if wait > 0:
                 held.append((alert.id, now + timedelta(seconds=wait)))
-            else:
-                sending.append((alert, destination_of(partner, secrets.get(partner.id, ()))))
+                continue
+            reached = set(alert.delivered_channels or [])
+            destinations = destinations_of(partner, profile, secrets.get(partner.id, ()))
+            sending.append((alert, [d for d in destinations if d.channel.value not in reached]))
         if held:
             await self._hold(held)
         if not sending:
@@ -133,12 +137,10 @@ class DeliveryWorker:
         self._in_flight += len(sending)
         return len(leased), asyncio.create_task(self._finish_round(senders, sending))
 
-    async def _finish_round(
-        self, senders: Senders, sending: list[tuple[AlertRecord, Destination]]
-    ) -> None:
+    async def _finish_round(self, senders: Senders, sending: list[Sending]) -> None:
         try:
             attempts = await asyncio.gather(
-                *(self._attempt(senders, alert, destination) for alert, destination in sending)
+                *(self._attempt(senders, alert, destinations) for alert, destinations in sending)
             )
             await record_attempts(self._sessions, attempts, self._settings, self._rng)
         except Exception:
@@ -159,8 +161,11 @@ class DeliveryWorker:
     async def _lease_due(self, now: datetime, limit: int) -> list[Leased]:
         async with self._sessions() as session, session.begin():
             query = (
-                select(AlertRecord, PartnerRecord)
+                select(AlertRecord, PartnerRecord, PartnerProfileRecord)
                 .join(PartnerRecord, PartnerRecord.id == AlertRecord.partner_id)
+                .outerjoin(
+                    PartnerProfileRecord, PartnerProfileRecord.partner_id == AlertRecord.partner_id
+                )
                 .where(
                     AlertRecord.status == AlertStatus.PENDING, AlertRecord.next_attempt_at <= now
                 )
@@ -170,13 +175,14 @@ class DeliveryWorker:
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True, of=AlertRecord)
             rows: list[Leased] = [
-                (alert, partner) for alert, partner in await session.execute(query)
+                (alert, partner, profile)
+                for alert, partner, profile in await session.execute(query)
             ]
             if rows:
                 lease_ends = now + timedelta(seconds=self._settings.lease_seconds)
                 await session.execute(
                     update(AlertRecord)
-                    .where(AlertRecord.id.in_([alert.id for alert, _ in rows]))
+                    .where(AlertRecord.id.in_([alert.id for alert, _, _ in rows]))
                     .values(next_attempt_at=lease_ends)
                 )
         return rows
@@ -191,7 +197,7 @@ class DeliveryWorker:
                 )
 
     async def _attempt(
-        self, senders: Senders, alert: AlertRecord, destination: Destination
+        self, senders: Senders, alert: AlertRecord, destinations: list[Destination]
     ) -> Attempt:
         with tracer.start_as_current_span(
             f"deliver {alert.event_type}",
@@ -200,22 +206,26 @@ class DeliveryWorker:
             attributes={
                 "wushe.alert_id": alert.id,
                 "wushe.partner_id": alert.partner_id,
-                "wushe.channel": destination.channel.value,
+                "wushe.channels": [d.channel.value for d in destinations],
             },
         ) as span:
             carrier: dict[str, str] = {}
             propagate.inject(carrier)
             outgoing = OutgoingAlert(alert.id, alert.event_type, alert.body, carrier)
-            result = await self._send(senders, outgoing, destination)
-            if not result.ok:
-                span.set_status(trace.Status(trace.StatusCode.ERROR, result.error))
-        now = self._now()
+            results = await asyncio.gather(
+                *(self._send(senders, outgoing, destination) for destination in destinations)
+            )
+            channels = [destination.channel for destination in destinations]
+            attempt = Attempt(alert, list(zip(channels, results, strict=True)), self._now())
+            if not attempt.ok:
+                errors = "; ".join(r.error or "" for r in results if not r.ok)
+                span.set_status(trace.Status(trace.StatusCode.ERROR, errors))
         breaker = self.breakers.of(alert.partner_id)
-        if result.ok:
+        if attempt.ok:
             breaker.record_success()
         else:
-            breaker.record_failure(now.timestamp())
-        return Attempt(alert, destination.channel, result, now)
+            breaker.record_failure(attempt.finished_at.timestamp())
+        return attempt
 
     async def _send(
         self, senders: Senders, alert: OutgoingAlert, destination: Destination

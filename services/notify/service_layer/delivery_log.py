@@ -21,16 +21,32 @@ from wushe.shared.metrics import ALERT_DELIVERIES
 log = structlog.get_logger(__name__)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt at an alert: a call on each of the partner's channels it has not reached."""
+
+    alert: AlertRecord
+    results: list[tuple[Channel, DeliveryResult]]
+    finished_at: datetime
+
+    @property
+    def ok(self) -> bool:
+        return all(result.ok for _, result in self.results)
+
+
 def next_state(
-    alert: AlertRecord,
-    result: DeliveryResult,
-    now: datetime,
-    settings: DeliverySettings,
-    rng: random.Random,
+    attempt: Attempt, settings: DeliverySettings, rng: random.Random
 ) -> dict[str, object]:
+    alert, now = attempt.alert, attempt.finished_at
     attempts = alert.attempts + 1
-    values: dict[str, object] = {"attempts": attempts, "last_error": result.error}
-    if result.ok:
+    reached = {*(alert.delivered_channels or []), *(c.value for c, r in attempt.results if r.ok)}
+    failures = [f"{channel.value}: {r.error}" for channel, r in attempt.results if not r.ok]
+    values: dict[str, object] = {
+        "attempts": attempts,
+        "delivered_channels": sorted(reached),
+        "last_error": "; ".join(failures) or None,
+    }
+    if not failures:
         return values | {"status": AlertStatus.DELIVERED.value, "delivered_at": now}
     used = attempts - alert.attempts_before_redelivery
     if used >= settings.max_attempts:
@@ -44,14 +60,6 @@ def next_state(
     return values | {"next_attempt_at": now + timedelta(seconds=delay)}
 
 
-@dataclass(frozen=True)
-class Attempt:
-    alert: AlertRecord
-    channel: Channel
-    result: DeliveryResult
-    finished_at: datetime
-
-
 async def record_attempts(
     sessions: async_sessionmaker[AsyncSession],
     attempts: list[Attempt],
@@ -60,22 +68,21 @@ async def record_attempts(
 ) -> None:
     """A round's attempts in one transaction: SQLite has one writer at a time, and a
     transaction per attempt would keep the event consumer waiting for the lock."""
-    decided = [(attempt, next_state(attempt.alert, attempt.result, attempt.finished_at,
-                                    settings, rng)) for attempt in attempts]  # fmt: skip
+    decided = [(attempt, next_state(attempt, settings, rng)) for attempt in attempts]
     async with sessions() as session, session.begin():
         for attempt, values in decided:
-            result = attempt.result
-            session.add(
-                DeliveryAttemptRecord(
-                    alert_id=attempt.alert.id,
-                    channel=attempt.channel.value,
-                    outcome="delivered" if result.ok else "failed",
-                    attempted_at=attempt.finished_at,
-                    status_code=result.status_code,
-                    latency_ms=result.latency_ms,
-                    error=result.error,
+            for channel, result in attempt.results:
+                session.add(
+                    DeliveryAttemptRecord(
+                        alert_id=attempt.alert.id,
+                        channel=channel.value,
+                        outcome="delivered" if result.ok else "failed",
+                        attempted_at=attempt.finished_at,
+                        status_code=result.status_code,
+                        latency_ms=result.latency_ms,
+                        error=result.error,
+                    )
                 )
-            )
             await session.execute(
                 update(AlertRecord).where(AlertRecord.id == attempt.alert.id).values(**values)
             )
@@ -85,13 +92,14 @@ async def record_attempts(
 
 def _report(attempt: Attempt, outcome: str) -> None:
     ALERT_DELIVERIES.labels(outcome).inc()
-    log.info(
-        "alert delivery attempt",
-        alert_id=attempt.alert.id,
-        partner_id=attempt.alert.partner_id,
-        channel=attempt.channel.value,
-        status_code=attempt.result.status_code,
-        latency_ms=round(attempt.result.latency_ms, 1),
-        outcome=outcome,
-        error=attempt.result.error,
-    )
+    for channel, result in attempt.results:
+        log.info(
+            "alert delivery attempt",
+            alert_id=attempt.alert.id,
+            partner_id=attempt.alert.partner_id,
+            channel=channel.value,
+            status_code=result.status_code,
+            latency_ms=round(result.latency_ms, 1),
+            outcome=outcome,
+            error=result.error,
+        )
