@@ -46,8 +46,13 @@ class Sweeper:
 
     async def run(self) -> None:
         while True:
-            with contextlib.suppress(Exception):
+            try:
                 await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The next round tries again; a failing sweep must not end the service.
+                log.exception("alert sweep failed")
             await asyncio.sleep(self._interval)
 
     async def sweep(self) -> int:
