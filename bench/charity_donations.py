@@ -41,6 +41,8 @@ from uuid6 import uuid7
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from one_service import cpu_seconds
+
 from support.infrastructure import free_port, kafka_bootstrap
 from wushe.charity.adapters.accounts_orm import (
     AccountRecord,
@@ -345,6 +347,19 @@ def start_charity(
     return stack, settings
 
 
+def per_cpu_second(path: str, donations: int, before: float | None, pid: int) -> dict[str, Any]:
+    """Donations per second of charity's own CPU time, which the machine's load does not
+    change as much as it changes the rate."""
+    after = cpu_seconds(pid)
+    if before is None or after is None or after <= before:
+        return {}
+    spent = after - before
+    return {
+        f"{path}_charity_cpu_seconds": round(spent, 1),
+        f"{path}_donations_per_charity_cpu_second": round(donations / spent, 1),
+    }
+
+
 def a_fund(base_url: str, admin: str) -> str:
     opening = {"name": "压测社区慈善基金", "code": f"BENCH{random.randrange(10**6)}",
                "region_code": REGION}  # fmt: skip
@@ -380,14 +395,19 @@ def main() -> None:
                                region=REGION)  # fmt: skip
             funds = [a_fund(stack.url("charity"), admin) for _ in range(options.funds)]
             progress(f"API: {options.concurrency} clients for {options.seconds:.0f} s")
+            charity = stack.processes["charity"].pid
+            cpu_before = cpu_seconds(charity)
             figures |= asyncio.run(through_api(stack.url("charity"), clerk, funds,
                                                options.seconds, options.concurrency))  # fmt: skip
+            figures |= per_cpu_second("api", figures["api_donations"], cpu_before, charity)
             progress(json.dumps(figures))
             # Enough for the seconds asked even if events go three times as fast as the API.
             backlog = max(1_000, int(figures["api_donations_per_second"] * options.seconds * 3))
             topic = f"{prefix}{topics.CHARITY_ONLINE_DONATION}"
+            cpu_before = cpu_seconds(charity)
             figures |= asyncio.run(through_events(bootstrap, topic, database_url, funds,
                                                   backlog))  # fmt: skip
+            figures |= per_cpu_second("event", backlog, cpu_before, charity)
             progress(json.dumps(figures))
         except Exception:
             log = Path(data_dir) / "charity.log"
