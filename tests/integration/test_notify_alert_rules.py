@@ -20,7 +20,7 @@ from wushe.notify.adapters.sharing_orm import RegionQuietHoursRecord, RuleSettin
 from wushe.notify.service_layer.projections import record_offer
 from wushe.shared.events import Producer, new_event
 from wushe.shared.events.charity import DonationReceived
-from wushe.shared.events.consent import ProcessingPurpose, RecipientKind
+from wushe.shared.events.consent import RecipientKind
 from wushe.shared.events.intake import PersonGroupJoined, PersonRegistered
 from wushe.shared.events.needs import NeedKind, NeedPosted, OfferPosted
 from wushe.shared.events.visits import CrisisKind, CrisisReported, VisitOverdue
@@ -244,17 +244,13 @@ async def test_a_daily_digest_carries_the_days_non_urgent_alerts_in_one(
         await migrated_database("notify", MIGRATIONS),
         Clock(datetime(2026, 11, 24, 23, 0, tzinfo=UTC)),
     )
-    volunteers = await notify.partner("volunteer_team", digest_at="08:00")
-    await notify.agreement(
-        volunteers, ["visit.overdue"], ["person_id"], purpose=ProcessingPurpose.VISIT_REMINDERS
-    )
+    protection = await notify.partner("child_protection_station", digest_at="08:00")
+    await notify.agreement(protection, ["person.registered"], ["groups"])
     consenting, silent = str(uuid.uuid4()), str(uuid.uuid4())
-    await notify.consent(
-        consenting, RecipientKind.VOLUNTEER_TEAM, purpose=ProcessingPurpose.VISIT_REMINDERS
-    )
+    await notify.consent(consenting, RecipientKind.CHILD_PROTECTION_STATION)
     for person in (consenting, silent):
-        await notify.route(overdue(person), subject=person)
-    assert await notify.alerts(volunteers) == [], "gathered for the digest, not sent"
+        await notify.route(child(person), subject=person)
+    assert await notify.alerts(protection) == [], "gathered for the digest, not sent"
 
     notify.clock.advance(minutes=59)
     assert await notify.sweeper.send_digests() == 0
@@ -262,13 +258,15 @@ async def test_a_daily_digest_carries_the_days_non_urgent_alerts_in_one(
     assert await notify.sweeper.send_digests() == 1
     assert await notify.sweeper.send_digests() == 0, "one digest a day"
 
-    [digest] = await notify.bodies(volunteers)
+    [digest] = await notify.bodies(protection)
     assert digest["type"] == "digest.daily" and digest["data"]["count"] == 2
-    assert [i["data"]["subject"] for i in digest["data"]["items"]] == [consenting, None]
-    assert fields_beyond(digest, {"person_id"}) == set()
-    assert "person_id" not in digest["data"]["items"][1]["data"]
+    items = [item["data"] for item in digest["data"]["items"]]
+    assert [item["subject"] for item in items] == [consenting, silent]
+    assert items[0]["groups"] == ["child_orphan"] and "groups" not in items[1]
+    assert fields_beyond(digest, {"groups"}) == set()
 
-    await notify.route(overdue(str(uuid.uuid4())), subject=str(uuid.uuid4()))
+    later = str(uuid.uuid4())
+    await notify.route(child(later), subject=later)
     notify.clock.advance(hours=23, minutes=59)
     assert await notify.sweeper.send_digests() == 0
     notify.clock.advance(minutes=1)
@@ -334,4 +332,18 @@ async def test_the_escalation_delay_is_set_per_region(migrated_database: Migrate
     notify.clock.advance(minutes=1)
     assert await notify.sweeper.escalate_unacknowledged() == 1
     [escalated] = await notify.alerts(station)
-    assert escalated.body["data"]["subject"] is None, "the station has no agreement"
+    assert escalated.body["data"]["reason"] == "escalation"
+
+
+async def test_with_no_volunteer_team_in_the_region_the_station_hears_at_once(
+    migrated_database: MigratedDatabase,
+) -> None:
+    notify = Notify(await migrated_database("notify", MIGRATIONS))
+    await notify.partner("volunteer_team", regions=["420703"])
+    station = await notify.partner("station")
+    person = str(uuid.uuid4())
+    await notify.route(overdue(person), subject=person)
+    [alert] = await notify.alerts(station)
+    assert (alert.event_type, alert.body["data"]["reason"]) == ("visit.overdue", "rule")
+    notify.clock.advance(days=2)
+    assert await notify.sweeper.escalate_unacknowledged() == 0, "already at the top level"

@@ -46,7 +46,7 @@ async def test_a_partner_receives_only_the_fields_its_agreement_allows(
     notify = Notify(await migrated_database("notify", MIGRATIONS))
     police = await notify.partner("police")
     station = await notify.partner("station")
-    agreement = await notify.agreement(police, ["crisis.reported"], ["person_id"])
+    agreement = await notify.agreement(police, ["crisis.reported"], ["crisis_kind"])
     person = str(uuid.uuid4())
     consent = await notify.consent(person, RecipientKind.POLICE)
 
@@ -54,19 +54,18 @@ async def test_a_partner_receives_only_the_fields_its_agreement_allows(
 
     [to_police] = await notify.bodies(police)
     [to_station] = await notify.bodies(station)
-    assert to_police["data"]["person_id"] == person and to_police["data"]["subject"] == person
-    assert to_police["data"]["crisis_kind"] == "missing" and to_police["data"]["rule"] == (
-        "crisis_reported"
-    )
-    assert fields_beyond(to_police, {"person_id"}) == set()
+    assert to_police["data"]["crisis_kind"] == "missing"
+    assert to_police["data"]["rule"] == "crisis_reported"
+    assert fields_beyond(to_police, {"crisis_kind"}) == set()
     assert fields_beyond(to_station, set()) == set()
-    assert person not in json.dumps(to_station), "no agreement: not even the person's id"
-    assert to_station["data"]["crisis_kind"] == "missing"
+    # Without an agreement: that a crisis concerns this person, by id, and nothing of it.
+    assert to_station["data"]["person_id"] == person == to_station["data"]["subject"]
+    assert "crisis_kind" not in to_station["data"] and "missing" not in json.dumps(to_station)
 
     lines = {line.partner_id: line for line in await ledger_lines(notify, person)}
-    assert lines[police].fields_shared == ["person_id"]
+    assert lines[police].fields_shared == ["crisis_kind"]
     assert (lines[police].agreement_id, lines[police].consent_id) == (agreement, consent)
-    assert lines[station].fields_shared == [] and lines[station].fields_withheld == ["person_id"]
+    assert lines[station].fields_shared == [] and lines[station].fields_withheld == ["crisis_kind"]
     assert lines[station].withheld_because == "no_agreement"
 
 
@@ -75,26 +74,26 @@ async def test_consent_revoked_or_for_another_kind_sends_the_alert_without_perso
 ) -> None:
     notify = Notify(await migrated_database("notify", MIGRATIONS))
     police = await notify.partner("police")
-    await notify.agreement(police, ["crisis.reported"], ["person_id"])
+    await notify.agreement(police, ["crisis.reported"], ["crisis_kind"])
     person, other = str(uuid.uuid4()), str(uuid.uuid4())
     consent = await notify.consent(person, RecipientKind.POLICE)
     await notify.consent(other, RecipientKind.HOSPITAL)
 
     await notify.route(crisis(person), subject=person)
-    await notify.consent(person, RecipientKind.POLICE, revoked_on=date(2026, 11, 24),
-                         consent_id=consent)  # fmt: skip
-    notify.clock.advance(hours=1)  # past the merge window: a new alert, not a repeat
+    await notify.consent(
+        person, RecipientKind.POLICE, revoked_on=date(2026, 11, 24), consent_id=consent
+    )
     await notify.route(crisis(person, CrisisKind.ABUSE), subject=person)
     await notify.route(crisis(other), subject=other)
 
     before, after, elsewhere = await notify.bodies(police)
-    assert before["data"]["person_id"] == person
+    assert before["data"]["crisis_kind"] == "missing"
     for body in (after, elsewhere):
-        assert "person_id" not in body["data"] and body["data"]["subject"] is None
+        assert "crisis_kind" not in body["data"]
         assert fields_beyond(body, set()) == set()
-    assert person not in json.dumps(after) and other not in json.dumps(elsewhere)
+    assert "abuse" not in json.dumps(after) and "missing" not in json.dumps(elsewhere)
     last = (await ledger_lines(notify, person))[-1]
-    assert last.fields_withheld == ["person_id"] and last.withheld_because == "no_consent"
+    assert last.fields_withheld == ["crisis_kind"] and last.withheld_because == "no_consent"
 
 
 async def test_an_informational_alert_is_not_sent_when_consent_withholds_its_fields(
@@ -107,7 +106,7 @@ async def test_an_informational_alert_is_not_sent_when_consent_withholds_its_fie
             id=str(uuid.uuid4()), partner_id=bureau, event_type="ledger.file_opened",
             region_code="420704",
         ))  # fmt: skip
-    await notify.agreement(bureau, ["ledger.file_opened"], ["person_id", "groups"])
+    await notify.agreement(bureau, ["ledger.file_opened"], ["groups"])
     consenting, silent = str(uuid.uuid4()), str(uuid.uuid4())
     await notify.consent(consenting, RecipientKind.ANY)
 
@@ -129,8 +128,8 @@ async def test_a_sealed_name_is_opened_only_for_a_partner_allowed_to_see_it(
     notify = Notify(await migrated_database("notify", MIGRATIONS))
     allowed = await notify.partner("child_protection_station")
     not_allowed = await notify.partner("child_protection_station")
-    await notify.agreement(allowed, ["person.registered"], ["person_id", "full_name", "groups"])
-    await notify.agreement(not_allowed, ["person.registered"], ["person_id"])
+    await notify.agreement(allowed, ["person.registered"], ["full_name", "groups"])
+    await notify.agreement(not_allowed, ["person.registered"], ["groups"])
     person = str(uuid.uuid4())
     await notify.consent(person, RecipientKind.CHILD_PROTECTION_STATION)
     sealed = notify.cipher.encrypt("王小明", sealed_context("full_name"))
@@ -145,12 +144,14 @@ async def test_a_sealed_name_is_opened_only_for_a_partner_allowed_to_see_it(
     [seen] = await notify.bodies(allowed)
     [unseen] = await notify.bodies(not_allowed)
     assert seen["data"]["full_name"] == "王小明" and "full_name_sealed" not in seen["data"]
-    assert fields_beyond(seen, {"person_id", "full_name", "groups"}) == set()
-    assert fields_beyond(unseen, {"person_id"}) == set()
+    assert fields_beyond(seen, {"full_name", "groups"}) == set()
+    assert fields_beyond(unseen, {"groups"}) == set()
+    assert unseen["data"]["groups"] == ["child_in_difficulty"]
     assert "王小明" not in json.dumps(unseen, ensure_ascii=False)
     assert sealed not in json.dumps(unseen) and "age_band" not in unseen["data"]
     lines = {line.partner_id: line for line in await ledger_lines(notify, person)}
-    assert lines[allowed].fields_shared == ["full_name", "groups", "person_id"]
-    assert lines[not_allowed].fields_withheld == ["age_band", "full_name", "groups",
-                                                   "household_region", "residence_region",
-                                                   "sex"]  # fmt: skip
+    assert lines[allowed].fields_shared == ["full_name", "groups"]
+    assert lines[not_allowed].fields_withheld == [
+        "age_band", "full_name", "household_region", "residence_region", "sex"
+    ]  # fmt: skip
+    assert lines[not_allowed].withheld_because == "not_in_agreement"

@@ -21,7 +21,7 @@ from wushe.notify.entrypoints.sharing_http import router as sharing_router
 from wushe.shared.auth import Role, mint_token
 from wushe.shared.events.consent import RecipientKind
 from wushe.shared.events.intake import PersonRegistered
-from wushe.shared.events.visits import CrisisKind, CrisisReported
+from wushe.shared.events.visits import CrisisKind, CrisisReported, VisitOverdue
 from wushe.shared.runtime import ServiceRuntime, build_runtime
 from wushe.shared.settings import ServiceSettings
 
@@ -187,7 +187,7 @@ async def test_a_subscription_narrowed_to_groups_hears_only_of_those(api: Api) -
         await api.notify.route(registered, subject=str(person))
     [alert] = await api.notify.alerts(partner)
     assert alert.body["data"]["reason"] == "subscription"
-    assert alert.body["data"]["subject"] is None, "no agreement: not even whom it is about"
+    assert "groups" not in alert.body["data"], "no agreement: not even the groups it asked for"
 
 
 async def test_rules_are_set_per_region(api: Api) -> None:
@@ -232,7 +232,7 @@ async def test_rules_are_set_per_region(api: Api) -> None:
 async def test_the_sharing_ledger_answers_per_person_within_the_callers_region(api: Api) -> None:
     police = await api.partner("police")
     station = await api.partner("station")
-    await api.notify.agreement(police, ["crisis.reported"], ["person_id"])
+    await api.notify.agreement(police, ["crisis.reported"], ["crisis_kind"])
     person = str(uuid.uuid4())
     consent = await api.notify.consent(person, RecipientKind.POLICE)
     crisis = CrisisReported(
@@ -245,10 +245,31 @@ async def test_the_sharing_ledger_answers_per_person_within_the_callers_region(a
 
     lines = await api.call("GET", f"/persons/{person}/sharing", headers=api.as_(Role.AUDITOR))
     by_partner = {line["partner_id"]: line for line in lines}
-    assert by_partner[police]["fields_shared"] == ["person_id"]
+    assert by_partner[police]["fields_shared"] == ["crisis_kind"]
     assert by_partner[police]["consent_id"] == consent
-    assert by_partner[station]["fields_withheld"] == ["person_id"]
+    assert by_partner[station]["fields_withheld"] == ["crisis_kind"]
     assert by_partner[station]["withheld_because"] == "no_agreement"
     outside = await api.call("GET", f"/persons/{person}/sharing", headers=api.as_(region="420703"))
     assert outside == []
     await api.call("GET", f"/persons/{person}/sharing", expect=403, headers=api.as_(Role.VOLUNTEER))
+
+
+async def test_the_ledger_names_the_digest_that_carried_an_alert(api: Api) -> None:
+    volunteers = await api.partner("volunteer_team")
+    await api.call("PUT", f"/partners/{volunteers}/profile", {"digest_at": "08:00"})
+    person = str(uuid.uuid4())
+    overdue = VisitOverdue(
+        person_id=uuid.UUID(person),
+        due_on=date(2026, 11, 20),
+        interval_days=7,
+        detected_on=date(2026, 11, 24),
+        notified_level="volunteer_team",
+    )
+    await api.notify.route(overdue, subject=person)
+    [waiting] = await api.call("GET", f"/persons/{person}/sharing")
+    assert waiting["digest_alert_id"] is None
+    api.notify.clock.advance(days=1)
+    assert await api.notify.sweeper.send_digests() == 1
+    [carried] = await api.call("GET", f"/persons/{person}/sharing")
+    [digest] = await api.notify.alerts(volunteers)
+    assert carried["digest_alert_id"] == digest.id and digest.event_type == "digest.daily"

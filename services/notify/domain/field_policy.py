@@ -2,11 +2,15 @@
 
 Events carry no names (see the architecture): a person appears by id, with groups, age
 band, region codes and dates. Notify never learns more about a person than the event it
-routes, so a partner can at most receive the event's own fields. Each event type lists
-here the fields that say nothing about a person (a need's kind, a fund's balance, a
-crisis's kind without whom it concerns); every other field, including any field a
-producer adds later, is personal and reaches a partner only when its agreement names it
-and the person's consent holds. Default deny.
+routes, so a partner can at most receive the event's own fields.
+
+By default an alert carries ids and what says nothing about a person: the person's id is
+a pseudonymous reference (a partner learns who it is only through its own access to the
+person's file), the need's kind, the fund's balance, the due date of a missed visit.
+Each event type lists those fields here. Every other field, including any field a
+producer adds later, is personal (groups, age band, residence, a crisis's kind, a name)
+and reaches a partner only when its agreement names it and the person's consent holds.
+Default deny.
 
 A producer that must let an agency learn a name or an address (a child at risk, for the
 police) sends it sealed for notify: a payload field ``<name>_sealed`` holding the value
@@ -23,16 +27,19 @@ from wushe.shared.field_encryption import FieldCipher
 SEALED_SUFFIX = "_sealed"
 
 _NEED_FIELDS = frozenset(
-    {"need_id", "kind", "quantity", "region_code", "deadline", "partner_id", "offer_id"}
-)
+    {"need_id", "kind", "quantity", "region_code", "deadline", "partner_id", "offer_id",
+     "person_id"}
+)  # fmt: skip
 
 NON_PERSONAL_FIELDS: dict[str, frozenset[str]] = {
-    "ledger.file_opened": frozenset({"file_id", "region_code"}),
-    "person.registered": frozenset({"station_region"}),
-    "person.group_joined": frozenset({"group", "since"}),
-    "crisis.reported": frozenset({"visit_id", "crisis_kind", "found_on"}),
-    "visit.overdue": frozenset({"due_on", "interval_days", "detected_on", "notified_level"}),
-    "visit.escalated": frozenset({"due_on", "level", "days_overdue", "detected_on"}),
+    "ledger.file_opened": frozenset({"file_id", "person_id", "region_code"}),
+    "person.registered": frozenset({"person_id", "station_region"}),
+    "person.group_joined": frozenset({"person_id"}),
+    "crisis.reported": frozenset({"visit_id", "person_id", "found_on"}),
+    "visit.overdue": frozenset(
+        {"person_id", "due_on", "interval_days", "detected_on", "notified_level"}
+    ),
+    "visit.escalated": frozenset({"person_id", "due_on", "level", "days_overdue", "detected_on"}),
     "offer.posted": frozenset({"offer_id", "partner_id", "kinds", "regions", "capacity"}),
     "offer.withdrawn": frozenset({"offer_id", "partner_id"}),
     **{

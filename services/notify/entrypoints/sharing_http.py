@@ -13,6 +13,7 @@ from uuid6 import uuid7
 
 from wushe.notify.adapters.orm import PartnerRecord
 from wushe.notify.adapters.sharing_orm import (
+    DigestItemRecord,
     RegionQuietHoursRecord,
     RuleSettingRecord,
     SharingAgreementRecord,
@@ -67,6 +68,9 @@ class SharingView(BaseModel):
     partner_name: str
     partner_kind: str
     alert_id: UUID
+    digest_alert_id: UUID | None = Field(
+        description="The daily digest that carried it, for a partner taking digests"
+    )
     event_id: UUID
     event_type: str
     rule: str
@@ -274,8 +278,9 @@ async def sharing_about_person(
     alerts to partners outside the caller's region are left out."""
     require_role(caller, Role.ADMIN, Role.STATION_STAFF, Role.SOCIAL_WORKER, Role.AUDITOR)
     query = (
-        select(SharingLedgerRecord, PartnerRecord)
+        select(SharingLedgerRecord, PartnerRecord, DigestItemRecord.digest_alert_id)
         .join(PartnerRecord, PartnerRecord.id == SharingLedgerRecord.partner_id)
+        .outerjoin(DigestItemRecord, DigestItemRecord.id == SharingLedgerRecord.alert_id)
         .where(SharingLedgerRecord.person_id == str(person_id))
         .order_by(SharingLedgerRecord.shared_at, SharingLedgerRecord.id)
     )
@@ -291,6 +296,7 @@ async def sharing_about_person(
             partner_name=partner.name,
             partner_kind=partner.kind,
             alert_id=UUID(line.alert_id),
+            digest_alert_id=UUID(digest) if digest else None,
             event_id=UUID(line.event_id),
             event_type=line.event_type,
             rule=line.rule,
@@ -301,6 +307,6 @@ async def sharing_about_person(
             consent_id=UUID(line.consent_id) if line.consent_id else None,
             shared_at=line.shared_at,
         )
-        for line, partner in rows
+        for line, partner, digest in rows
         if any(caller.may_access(region) for region in partner.regions)
     ]

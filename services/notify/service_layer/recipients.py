@@ -2,6 +2,7 @@
 organisations offering the kind of help a need asks for, a fund's managers, and the
 partners subscribed to the event type."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -73,14 +74,12 @@ async def recipients_of(session: AsyncSession, event: EventEnvelope) -> list[Rec
         if not effective.rule.enabled:
             continue
         kinds = effective.rule.kinds_for(event.payload, effective.recipients_overridden)
-        add(
-            [
-                p.id
-                for p in partners.values()
-                if p.kind in kinds and partner_covers(p, event.region_code)
-            ],
-            effective.rule,
-        )
+        reached = _of_kinds(partners.values(), kinds, event.region_code)
+        if not reached and effective.rule.escalate_to is not None:
+            # Nobody at the first level covers the region: nobody could acknowledge, so
+            # the next level hears of it at once rather than never.
+            reached = _of_kinds(partners.values(), (effective.rule.escalate_to,), event.region_code)
+        add(reached, effective.rule)
         if rule.name == rules.NEED_OFFERED:
             add(await _offering(session, event), effective.rule)
         if rule.name == rules.FUND_MANAGERS:
@@ -90,6 +89,12 @@ async def recipients_of(session: AsyncSession, event: EventEnvelope) -> list[Rec
     if subscription.rule.enabled:
         add(await _subscribed(session, event), subscription.rule)
     return list(chosen.values())
+
+
+def _of_kinds(
+    partners: Iterable[PartnerRecord], kinds: tuple[PartnerKind, ...], region_code: str
+) -> list[str]:
+    return [p.id for p in partners if p.kind in kinds and partner_covers(p, region_code)]
 
 
 async def _offering(session: AsyncSession, event: EventEnvelope) -> list[str]:

@@ -117,7 +117,14 @@ class Router:
                     now,
                 )
             )
-        escalates = rule.escalate_to is not None and rule.escalate_after and escalation is None
+        # An alert already at the level it would escalate to has nowhere further to go.
+        escalates = (
+            rule.escalate_to is not None
+            and rule.escalate_after is not None
+            and escalation is None
+            and partner.kind != rule.escalate_to
+        )
+        escalate_at = send_at + rule.escalate_after if escalates and rule.escalate_after else None
         session.add(
             RoutedAlertRecord(
                 id=alert_id,
@@ -133,9 +140,7 @@ class Router:
                 delivery="digest" if digest else ("held" if send_at > now else "immediate"),
                 repeats=0,
                 merged_event_ids=[],
-                escalate_at=send_at + rule.escalate_after
-                if escalates and rule.escalate_after
-                else None,
+                escalate_at=escalate_at,
                 escalated_at=None,
                 escalation_of=escalation.of_alert if escalation else None,
                 escalation_event=event.model_dump(mode="json") if escalates else None,
