@@ -50,6 +50,11 @@ class Receiver:
             self.server.server_close()
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default 5 refuses a burst of new connections
+
+
 def start(receiver: Receiver) -> Receiver:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -62,8 +67,7 @@ def start(receiver: Receiver) -> Receiver:
             return None
 
     port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", port), Handler)
     threading.Thread(target=server.serve_forever, daemon=True, name="test-receiver").start()
     receiver.server, receiver.url = server, f"http://127.0.0.1:{port}/hooks"
     return receiver
