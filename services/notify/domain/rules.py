@@ -2,10 +2,11 @@
 
 A rule names the events it acts on, who receives them, whether they are urgent (urgent
 alerts ignore quiet hours and digests), whether they are merely informational (then an
-alert whose personal fields consent withholds is not sent at all), the purpose a
-person's consent must cover, how long repeats are merged, and whom to escalate to when
-nobody acknowledges in time. A region can switch a rule off, change its recipients, its
-escalation delay or its merge window; the setting of the most specific region wins.
+alert whose personal fields consent withholds is not sent at all), how long repeats
+are merged, and whom to escalate to when nobody acknowledges in time. The purpose a
+person's consent must cover is the data-sharing agreement's, not the rule's. A region
+can switch a rule off, change its recipients, its escalation delay or its merge window;
+the setting of the most specific region wins.
 """
 
 from collections.abc import Iterable
@@ -15,7 +16,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wushe.shared.events.consent import ProcessingPurpose
 from wushe.shared.events.groups import TargetGroup
 from wushe.shared.events.partner_kinds import PartnerKind
 from wushe.shared.events.visits import CrisisKind
@@ -51,7 +51,6 @@ class Rule:
     recipient_kinds: tuple[PartnerKind, ...] = ()
     urgent: bool = False
     informational: bool = False
-    purpose: ProcessingPurpose = ProcessingPurpose.DATA_SHARING_WITH_PARTNERS
     merge_window: timedelta = timedelta(hours=1)
     # What makes two alerts "about the same thing": "type", "subject", or payload fields.
     merge_by: tuple[str, ...] = ("type", "subject")
@@ -110,13 +109,12 @@ BUILT_IN: dict[str, Rule] = {
         Rule(
             VISIT_OVERDUE, ("visit.overdue",), reason="rule",
             recipient_kinds=(PartnerKind.VOLUNTEER_TEAM,),
-            purpose=ProcessingPurpose.VISIT_REMINDERS, merge_window=timedelta(days=1),
+            merge_window=timedelta(days=1),
             merge_by=("subject", "due_on"),
             escalate_to=PartnerKind.STATION, escalate_after=timedelta(hours=24),
         ),
         Rule(
             NEED_OFFERED, ("need.posted",), reason="offer",
-            purpose=ProcessingPurpose.CHARITY_MATCHING,
         ),
         # Each donation is news; a balance still low within the hour is not.
         Rule(

@@ -48,7 +48,6 @@ class RuleView(BaseModel):
     enabled: bool
     urgent: bool
     informational: bool
-    purpose: str
     recipient_kinds: list[str]
     escalate_to: str | None
     escalate_after_minutes: int | None
@@ -238,7 +237,6 @@ async def _rule_view(session: AsyncSession, name: str, region: str) -> RuleView:
         enabled=rule.enabled,
         urgent=rule.urgent,
         informational=rule.informational,
-        purpose=rule.purpose.value,
         recipient_kinds=[k.value for k in rule.recipient_kinds],
         escalate_to=rule.escalate_to.value if rule.escalate_to else None,
         escalate_after_minutes=(
