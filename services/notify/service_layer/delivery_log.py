@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.notify.adapters.orm import AlertRecord, DeliveryAttemptRecord
@@ -69,23 +69,26 @@ async def record_attempts(
     """A round's attempts in one transaction: SQLite has one writer at a time, and a
     transaction per attempt would keep the event consumer waiting for the lock."""
     decided = [(attempt, next_state(attempt, settings, rng)) for attempt in attempts]
+    log_rows = [
+        {
+            "alert_id": attempt.alert.id,
+            "channel": channel.value,
+            "outcome": "delivered" if result.ok else "failed",
+            "attempted_at": attempt.finished_at,
+            "status_code": result.status_code,
+            "latency_ms": result.latency_ms,
+            "error": result.error,
+        }
+        for attempt, _ in decided
+        for channel, result in attempt.results
+    ]
+    # Bulk statements (ORM bulk UPDATE by primary key): a round costs a few statements,
+    # not two per alert.
     async with sessions() as session, session.begin():
-        for attempt, values in decided:
-            for channel, result in attempt.results:
-                session.add(
-                    DeliveryAttemptRecord(
-                        alert_id=attempt.alert.id,
-                        channel=channel.value,
-                        outcome="delivered" if result.ok else "failed",
-                        attempted_at=attempt.finished_at,
-                        status_code=result.status_code,
-                        latency_ms=result.latency_ms,
-                        error=result.error,
-                    )
-                )
-            await session.execute(
-                update(AlertRecord).where(AlertRecord.id == attempt.alert.id).values(**values)
-            )
+        await session.execute(insert(DeliveryAttemptRecord), log_rows)
+        await session.execute(
+            update(AlertRecord), [{"id": attempt.alert.id, **values} for attempt, values in decided]
+        )
     for attempt, values in decided:
         _report(attempt, str(values.get("status", "retry")))
 
