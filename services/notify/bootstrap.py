@@ -29,6 +29,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         # intake.person: children registered, and consents to share a person's data.
         consumes=[topics.PERSON, topics.LEDGER_FILE, topics.CHARITY_FUND, topics.CHARITY_NEED],
         settings=settings,
+        batched=True,
     )
     delivery = DeliverySettings()
     worker = DeliveryWorker(runtime.sessions, runtime.settings.field_cipher(), delivery)

@@ -1,14 +1,27 @@
-"""Notify's event handlers: projections of what routing needs, and routing itself."""
+"""Notify's event handlers: projections of what routing needs, and routing itself.
+
+A poll's events are applied together (``apply_consumed_batch``); the handlers per event
+type apply them one at a time when a batch fails, each in its own transaction.
+"""
 
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from wushe.notify.domain.rules import BUILT_IN
+from wushe.notify.service_layer.consumed_batch import Step, apply_consumed_batch
 from wushe.notify.service_layer.projections import (
+    OFFER_CONSUMER,
+    apply_consent,
+    apply_fund_managers,
+    apply_offer,
     record_consent,
     record_fund_managers,
     record_offer,
 )
-from wushe.notify.service_layer.routing import Router
+from wushe.notify.service_layer.routing import CONSUMER, Router
+from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot
+from wushe.shared.batch_consumer import ConsumedEvent
 from wushe.shared.events import EventEnvelope, topics
 from wushe.shared.events.catalog import registry
 from wushe.shared.runtime import ServiceRuntime
@@ -33,6 +46,31 @@ ROUTED = tuple(
 )
 
 
+def _projection(
+    apply: Callable[[AsyncSession, EventEnvelope], Awaitable[None]],
+) -> Callable[[AsyncSession, EventEnvelope, RoutingSnapshot], Awaitable[None]]:
+    async def step(session: AsyncSession, event: EventEnvelope, _: RoutingSnapshot) -> None:
+        await apply(session, event)
+
+    return step
+
+
+def batch_steps(router: Router) -> dict[str, tuple[Step, ...]]:
+    """What each event type does within a batch: the same steps as its handler below."""
+    route = Step(CONSUMER, router.route_claimed)
+    steps: dict[str, tuple[Step, ...]] = {}
+    for event_type in ROUTED:
+        steps[event_type] = (
+            (Step(OFFER_CONSUMER, _projection(apply_offer)), route)
+            if event_type in OFFERS
+            else (route,)
+        )
+    steps["fund.opened"] = (Step(CONSUMER, _projection(apply_fund_managers)),)
+    for event_type in CONSENTS:
+        steps[event_type] = (Step(CONSUMER, _projection(apply_consent)),)
+    return steps
+
+
 def register_handlers(
     runtime: ServiceRuntime, router: Router, wake_delivery: Callable[[], None]
 ) -> None:
@@ -54,3 +92,12 @@ def register_handlers(
     runtime.dispatcher.on("fund.opened")(handler(record_fund_managers))
     for event_type in CONSENTS:
         runtime.dispatcher.on(event_type)(handler(record_consent))
+
+    steps = batch_steps(router)
+
+    async def on_batch(batch: list[ConsumedEvent]) -> None:
+        await apply_consumed_batch(runtime.unit_of_work(), batch, steps)
+        # Once for the whole batch: a round leases every alert then due, up to its size.
+        wake_delivery()
+
+    runtime.dispatcher.on_batch(on_batch)

@@ -39,21 +39,22 @@ class Disclosure:
         return self.withheld_because == NO_CONSENT
 
 
+def agreement_from(record: SharingAgreementRecord) -> Agreement:
+    return Agreement(
+        agreement_id=record.id,
+        purpose=ProcessingPurpose(record.purpose),
+        event_types=frozenset(record.event_types),
+        fields=frozenset(record.fields),
+        valid_from=record.valid_from,
+        valid_until=record.valid_until,
+    )
+
+
 async def agreements_of(session: AsyncSession, partner_id: str) -> list[Agreement]:
     records = await session.scalars(
         select(SharingAgreementRecord).where(SharingAgreementRecord.partner_id == partner_id)
     )
-    return [
-        Agreement(
-            agreement_id=r.id,
-            purpose=ProcessingPurpose(r.purpose),
-            event_types=frozenset(r.event_types),
-            fields=frozenset(r.fields),
-            valid_from=r.valid_from,
-            valid_until=r.valid_until,
-        )
-        for r in records
-    ]
+    return [agreement_from(r) for r in records]
 
 
 async def consents_of(session: AsyncSession, person_id: str) -> list[Consent]:
@@ -80,14 +81,16 @@ async def disclose(
     *,
     day: date,
     cipher: FieldCipher,
+    agreements: list[Agreement] | None = None,
 ) -> Disclosure:
+    """``agreements``: the partner's, when the caller has read them already."""
     fields = split_fields(event.type, event.payload)
     offered = fields.personal_names()
     person_id = event.payload.get("person_id")
     person = str(person_id) if person_id else None
-    agreement = governing_agreement(
-        await agreements_of(session, partner.id), event.type, day, offered
-    )
+    if agreements is None:
+        agreements = await agreements_of(session, partner.id)
+    agreement = governing_agreement(agreements, event.type, day, offered)
     allowed = offered & agreement.fields if agreement else frozenset()
     consent = None
     because: str | None = None

@@ -20,6 +20,8 @@ from wushe.shared.events import EventEnvelope
 from wushe.shared.events.partner_kinds import PartnerKind
 from wushe.shared.regions import covers
 
+Subscriptions = list[tuple[SubscriptionRecord, list[str] | None]]
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -54,11 +56,21 @@ async def effective_rule(session: AsyncSession, name: str, region_code: str) -> 
     return rule_for_region(rules.BUILT_IN[name], region_code, await regional_settings(session))
 
 
-async def recipients_of(session: AsyncSession, event: EventEnvelope) -> list[Recipient]:
+async def recipients_of(
+    session: AsyncSession,
+    event: EventEnvelope,
+    partners: dict[str, PartnerRecord] | None = None,
+    settings: list[RegionalSetting] | None = None,
+    subscribed: Subscriptions | None = None,
+) -> list[Recipient]:
     """One recipient per partner: the first rule that reaches a partner decides why it
-    is alerted, so a partner both subscribed and named by a rule hears it once."""
-    settings = await regional_settings(session)
-    partners = {p.id: p for p in await session.scalars(select(PartnerRecord))}
+    is alerted, so a partner both subscribed and named by a rule hears it once.
+    ``partners`` (by id), ``settings`` and ``subscribed`` (all subscriptions): when the
+    caller has read them already."""
+    if settings is None:
+        settings = await regional_settings(session)
+    if partners is None:
+        partners = {p.id: p for p in await session.scalars(select(PartnerRecord))}
     chosen: dict[str, Recipient] = {}
 
     def add(partner_ids: list[str], rule: Rule) -> None:
@@ -87,7 +99,9 @@ async def recipients_of(session: AsyncSession, event: EventEnvelope) -> list[Rec
 
     subscription = rule_for_region(rules.BUILT_IN[rules.SUBSCRIPTION], event.region_code, settings)
     if subscription.rule.enabled:
-        add(await _subscribed(session, event), subscription.rule)
+        if subscribed is None:
+            subscribed = await subscriptions(session, event.type)
+        add(_subscribed(subscribed, event), subscription.rule)
     return list(chosen.values())
 
 
@@ -117,19 +131,23 @@ async def _fund_managers(session: AsyncSession, event: EventEnvelope) -> list[st
     )
 
 
-async def _subscribed(session: AsyncSession, event: EventEnvelope) -> list[str]:
-    rows = await session.execute(
-        select(SubscriptionRecord, SubscriptionGroupsRecord.groups)
-        .outerjoin(
-            SubscriptionGroupsRecord,
-            SubscriptionGroupsRecord.subscription_id == SubscriptionRecord.id,
-        )
-        .where(SubscriptionRecord.event_type == event.type)
+async def subscriptions(session: AsyncSession, event_type: str | None = None) -> Subscriptions:
+    """Subscriptions with the groups they are narrowed to: to ``event_type``, or all."""
+    query = select(SubscriptionRecord, SubscriptionGroupsRecord.groups).outerjoin(
+        SubscriptionGroupsRecord,
+        SubscriptionGroupsRecord.subscription_id == SubscriptionRecord.id,
     )
+    if event_type is not None:
+        query = query.where(SubscriptionRecord.event_type == event_type)
+    return [(subscription, groups) for subscription, groups in await session.execute(query)]
+
+
+def _subscribed(subscribed: Subscriptions, event: EventEnvelope) -> list[str]:
     event_groups = set(rules.groups_of(event.payload))
     return [
         subscription.partner_id
-        for subscription, groups in rows
-        if covers(subscription.region_code, event.region_code)
+        for subscription, groups in subscribed
+        if subscription.event_type == event.type
+        and covers(subscription.region_code, event.region_code)
         and (not groups or bool(event_groups & set(groups)))
     ]

@@ -27,6 +27,7 @@ from wushe.notify.domain.quiet_hours import CHINA
 from wushe.notify.domain.rules import ESCALATION, Rule
 from wushe.notify.service_layer.disclosure import Disclosure, disclose
 from wushe.notify.service_layer.recipients import recipients_of
+from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot, load_snapshot
 from wushe.notify.service_layer.timing import digest_time, release_time
 from wushe.shared.events import EventEnvelope
 from wushe.shared.field_encryption import FieldCipher
@@ -59,11 +60,22 @@ class Router:
         async with uow:
             if not await uow.claim(CONSUMER, event):
                 return 0
-            now = self.clock()
-            made = 0
-            for recipient in await recipients_of(uow.session, event):
-                made += await self.alert(uow.session, event, recipient.partner, recipient.rule, now)
+            made = await self.route_claimed(uow.session, event, await load_snapshot(uow.session))
             await uow.commit()
+        return made
+
+    async def route_claimed(
+        self, session: AsyncSession, event: EventEnvelope, snapshot: RoutingSnapshot
+    ) -> int:
+        """``route`` within the caller's transaction, for an event it has claimed."""
+        now = self.clock()
+        made = 0
+        for recipient in await recipients_of(
+            session, event, snapshot.partners, snapshot.settings, snapshot.subscriptions
+        ):
+            made += await self.alert(
+                session, event, recipient.partner, recipient.rule, now, snapshot=snapshot
+            )
         return made
 
     async def alert(
@@ -74,9 +86,19 @@ class Router:
         rule: Rule,
         now: datetime,
         escalation: Escalation | None = None,
+        *,
+        snapshot: RoutingSnapshot | None = None,
     ) -> int:
+        """``snapshot``: notify's settings as the caller has read them; else read here."""
         day = now.astimezone(CHINA).date()
-        disclosure = await disclose(session, event, partner, day=day, cipher=self.cipher)
+        disclosure = await disclose(
+            session,
+            event,
+            partner,
+            day=day,
+            cipher=self.cipher,
+            agreements=snapshot.agreements_of(partner.id) if snapshot else None,
+        )
         if rule.informational and disclosure.consent_withheld:
             return 0
         merge_key = f"{rule.merge_key(event.type, event.subject, event.payload)}:{partner.id}"
@@ -87,9 +109,16 @@ class Router:
         body = alert_body(alert_id, event, disclosure, reason=reason, rule=rule.name)
         if escalation:
             body["data"]["escalation_of"] = escalation.of_alert
-        profile = await session.get(PartnerProfileRecord, partner.id)
+        profile = (
+            snapshot.profiles.get(partner.id)
+            if snapshot
+            else await session.get(PartnerProfileRecord, partner.id)
+        )
+        regions = snapshot.region_quiet_hours if snapshot else None
         send_at = (
-            now if rule.urgent else await release_time(session, profile, event.region_code, now)
+            now
+            if rule.urgent
+            else await release_time(session, profile, event.region_code, now, regions)
         )
         digest = not rule.urgent and escalation is None and digest_time(profile) is not None
         if digest:

@@ -1,6 +1,7 @@
 """When a non-urgent alert may go: after the partner's quiet hours (or, when it has none,
 those of the most specific region covering the event), or in its daily digest."""
 
+from collections.abc import Sequence
 from datetime import datetime, time
 
 from sqlalchemy import select
@@ -12,15 +13,17 @@ from wushe.shared.regions import covers
 
 
 async def quiet_hours_for(
-    session: AsyncSession, profile: PartnerProfileRecord | None, region_code: str
+    session: AsyncSession,
+    profile: PartnerProfileRecord | None,
+    region_code: str,
+    regions: Sequence[RegionQuietHoursRecord] | None = None,
 ) -> QuietHours | None:
+    """``regions``: every region's quiet hours, when the caller has read them already."""
     if profile is not None and profile.quiet_from and profile.quiet_until:
         return QuietHours(parse_clock(profile.quiet_from), parse_clock(profile.quiet_until))
-    regional = [
-        r
-        for r in await session.scalars(select(RegionQuietHoursRecord))
-        if covers(r.region_code, region_code)
-    ]
+    if regions is None:
+        regions = list(await session.scalars(select(RegionQuietHoursRecord)))
+    regional = [r for r in regions if covers(r.region_code, region_code)]
     if not regional:
         return None
     nearest = max(regional, key=lambda r: len(r.region_code.rstrip("0")))
@@ -36,6 +39,7 @@ async def release_time(
     profile: PartnerProfileRecord | None,
     region_code: str,
     now: datetime,
+    regions: Sequence[RegionQuietHoursRecord] | None = None,
 ) -> datetime:
-    quiet = await quiet_hours_for(session, profile, region_code)
+    quiet = await quiet_hours_for(session, profile, region_code, regions)
     return quiet.release(now) if quiet is not None else now

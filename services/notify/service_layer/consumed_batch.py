@@ -1,0 +1,64 @@
+"""Applying a poll's events in one transaction.
+
+Each event's steps are those it would take alone, in the same order, each recorded under
+its consumer name in one claim per name for the whole batch; an event repeated within
+the batch or applied before takes no step twice. Notify's settings are read once for
+the batch (``RoutingSnapshot``). A later event sees what an earlier one in the batch did:
+the session flushes before each query. A step that fails fails the whole batch, which
+the batch consumer then applies event by event, so a poison event goes to the
+dead-letter topic alone.
+"""
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot, load_snapshot
+from wushe.shared.batch_consumer import ConsumedEvent
+from wushe.shared.events import EventEnvelope
+from wushe.shared.inbox import claim_events
+from wushe.shared.unit_of_work import UnitOfWork
+
+CONSUMER = "notify"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One effect of an event, recorded as applied under ``consumer``."""
+
+    consumer: str
+    apply: Callable[[AsyncSession, EventEnvelope, RoutingSnapshot], Awaitable[object]]
+
+
+async def apply_consumed_batch(
+    uow: UnitOfWork, batch: Sequence[ConsumedEvent], steps: Mapping[str, Sequence[Step]]
+) -> None:
+    """``steps``: by event type; the batch holds only types it names."""
+    async with uow:
+        claimed = await _claim(uow.session, batch, steps)
+        if not any(claimed.values()):
+            return
+        snapshot = await load_snapshot(uow.session)
+        for item in batch:
+            event_id = str(item.event.id)
+            with item.handling(CONSUMER):
+                for step in steps[item.event.type]:
+                    if event_id in claimed[step.consumer]:
+                        claimed[step.consumer].discard(event_id)
+                        await step.apply(uow.session, item.event, snapshot)
+        await uow.commit()
+
+
+async def _claim(
+    session: AsyncSession, batch: Sequence[ConsumedEvent], steps: Mapping[str, Sequence[Step]]
+) -> dict[str, set[str]]:
+    """The ids of the batch's events not yet applied, by consumer name."""
+    events: dict[str, list[EventEnvelope]] = {}
+    for item in batch:
+        for step in steps[item.event.type]:
+            events.setdefault(step.consumer, []).append(item.event)
+    return {
+        consumer: await claim_events(session, consumer, of_consumer)
+        for consumer, of_consumer in events.items()
+    }
