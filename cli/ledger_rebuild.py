@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from wushe.ledger.service_layer.projection_comparison import TableComparison, compare_databases
 from wushe.ledger.service_layer.rebuild import RebuildSummary, rebuild
@@ -21,11 +22,8 @@ def default_target(settings: ServiceSettings, now: datetime | None = None) -> st
     """A new SQLite file beside the ledger's database (or in the data folder when that
     database is not a file), named for the moment of the rebuild."""
     current = settings.resolved_database_url()
-    folder = (
-        Path(current.removeprefix(SQLITE_PREFIX)).parent
-        if current.startswith(SQLITE_PREFIX)
-        else settings.data_dir.resolve()
-    )
+    database = make_url(current).database if current.startswith(SQLITE_PREFIX) else None
+    folder = Path(database).parent if database else settings.data_dir.resolve()
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     return f"{SQLITE_PREFIX}{folder / f'ledger-rebuilt-{stamp}.db'}"
 
@@ -33,8 +31,9 @@ def default_target(settings: ServiceSettings, now: datetime | None = None) -> st
 def run_rebuild(
     settings: ServiceSettings, target: str, batch_size: int, console: Console
 ) -> RebuildSummary:
-    if is_sqlite(target):
-        Path(target.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+    database = make_url(target).database if is_sqlite(target) else None
+    if database:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     columns = (TextColumn("[bold]replaying"), BarColumn(), MofNCompleteColumn(),
                TextColumn("events"), TimeElapsedColumn())  # fmt: skip
     with Progress(*columns, console=console) as progress:
