@@ -1,9 +1,10 @@
 """Intake's HTTP API for importing station ledgers and downloading their templates."""
 
 import asyncio
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 from urllib.parse import quote
 from uuid import UUID
 
@@ -110,13 +111,17 @@ async def start_import(
         )
     job_id = await jobs.create(name, caller)
     path = jobs.uploaded_path(job_id, suffix)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as target:
-        while chunk := await file.read(CHUNK):
-            target.write(chunk)
+    await file.seek(0)
+    await asyncio.to_thread(_save_upload, file.file, path)
     jobs.start(job_id, path, caller)
     response.headers["Location"] = f"/imports/{job_id}"
     return await _view(runtime, caller, job_id)
+
+
+def _save_upload(source: BinaryIO, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as target:
+        shutil.copyfileobj(source, target, CHUNK)
 
 
 async def _job(runtime: RuntimeDep, caller: Caller, job_id: str) -> ImportJobRecord:
