@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,6 +16,13 @@ from sqlalchemy.ext.asyncio import (
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def conflict_insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT in the session's dialect, which can carry ``on_conflict_do_nothing``."""
+    if session.bind.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:

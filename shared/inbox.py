@@ -8,10 +8,9 @@ events in one statement per ``CLAIM_BATCH`` of them.
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wushe.shared.db import conflict_insert
 from wushe.shared.events import EventEnvelope
 from wushe.shared.messaging_tables import processed_events
 
@@ -28,11 +27,10 @@ async def claim_events(
 ) -> set[str]:
     """``claim_event`` for each of ``events`` at once: the ids of those not processed by
     ``consumer`` before (an id repeated among ``events`` is returned once)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     # Executed with a list of rows, the statement is compiled once and sent as multi-row
     # inserts of up to CLAIM_BATCH rows ("insertmanyvalues"), each returning its ids.
     statement = (
-        insert(processed_events)
+        conflict_insert(session, processed_events)
         .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
         .returning(processed_events.c.event_id)
     )

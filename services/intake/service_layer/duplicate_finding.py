@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from uuid6 import uuid7
 
 from wushe.intake.adapters.merge_orm import DuplicateCandidateRecord
 from wushe.intake.adapters.orm import PersonRecord, PersonStatus
 from wushe.intake.domain.duplicates import CandidateStatus, PersonTraits, duplicate_rule
+from wushe.shared.db import conflict_insert
 from wushe.shared.unit_of_work import UnitOfWork
 
 
@@ -111,10 +111,9 @@ async def record_pairs(uow: UnitOfWork, pairs: dict[tuple[str, str], str]) -> in
     # Another process may find the same pair at the same moment: the pair's unique key
     # decides, and the later finding is dropped instead of failing its transaction.
     session = uow.session
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     now = datetime.now(UTC)
     statement = (
-        dialect.insert(DuplicateCandidateRecord)
+        conflict_insert(session, DuplicateCandidateRecord)
         .values([
             {"id": str(uuid7()), "first_person_id": first, "second_person_id": second,
              "rule": rule, "status": CandidateStatus.OPEN.value, "found_at": now}
