@@ -23,6 +23,7 @@ from wushe.charity.service_layer.disbursements import pending
 from wushe.charity.service_layer.donations import Desk
 from wushe.charity.service_layer.journal import post_entry
 from wushe.charity.service_layer.purposes import check_purpose
+from wushe.charity.service_layer.refusals import NotFound
 from wushe.shared.events import new_event
 from wushe.shared.events.charity import DisbursedFrom, DisbursementApproved, FundDisbursed
 from wushe.shared.unit_of_work import UnitOfWork
@@ -35,7 +36,9 @@ async def approve_disbursement(
         session = uow.session
         fund, disbursement = await pending(uow, disbursement_id, desk)
         account = await session.get(AccountRecord, disbursement.account_id)
-        assert account is not None
+        if account is None:
+            raise NotFound(f"no account {disbursement.account_id} / 没有该账户",
+                           field="account_id")  # fmt: skip
         await check_purpose(session, _restriction(account), disbursement.person_id,
                             disbursement.project_id)  # fmt: skip
         before = await fund_balance(session, fund.id)
