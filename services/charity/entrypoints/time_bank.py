@@ -1,7 +1,5 @@
 """Charity's HTTP API for the volunteers' time bank (时间银行)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Self
 from uuid import UUID
@@ -12,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wushe.charity.adapters.time_bank_orm import TimeBankEntry, TimeBankLog
 from wushe.charity.domain.time_bank import MINUTES_PER_DAY, LogStatus
+from wushe.charity.entrypoints.goods_errors import refusals_as_http as refusals
 from wushe.charity.service_layer.time_bank_logs import (
     PLACE_COLUMN,
     REASON_COLUMN,
@@ -29,7 +28,6 @@ from wushe.charity.service_layer.time_bank_reads import (
     hours_by_region,
     volunteers_earning,
 )
-from wushe.charity.service_layer.time_bank_refusals import TimeBankRefused
 from wushe.charity.service_layer.time_bank_transfers import (
     REVERSAL_REASON_COLUMN,
     Donation,
@@ -56,17 +54,6 @@ Minutes = Field(ge=1, le=MINUTES_PER_DAY, description="Whole minutes (1 to 1440)
 
 def today_in_china() -> date:
     return datetime.now(UTC).astimezone(CHINA).date()
-
-
-@contextmanager
-def refusals() -> Iterator[None]:
-    """A refusal reaches the client as its status, the field to correct and why."""
-    try:
-        yield
-    except TimeBankRefused as error:
-        raise HTTPException(
-            error.status_code, detail={"field": error.field, "message": str(error)}
-        ) from None
 
 
 class LogBody(BaseModel):

@@ -1,16 +1,17 @@
 """Why the time bank refuses a command: the status, the field to correct and why."""
 
+from wushe.charity.domain.goods_refusals import Refused
 from wushe.shared.auth import Caller
 
 
-class TimeBankRefused(Exception):
-    """A command the time bank will not carry out; ``field`` names what to correct."""
+class TimeBankRefused(Refused):
+    """A command the time bank will not carry out; ``field`` names what to correct.
+    A refusal of charity's goods, needs and offers, so their HTTP mapping serves it too."""
 
     status_code = 409
 
     def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 class TimeBankNotFound(TimeBankRefused):
