@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import select
 from uuid6 import uuid7
 
 from wushe.charity.adapters.disbursement_orm import DisbursementRecord
@@ -87,11 +86,13 @@ async def pending(
         raise NotFound(f"no disbursement {disbursement_id} / 没有该拨付申请",
                        field="disbursement_id")  # fmt: skip
     fund = await lock_fund(uow.session, found.fund_id)
-    disbursement = await uow.session.scalar(
-        select(DisbursementRecord).where(DisbursementRecord.id == found.id).with_for_update()
-        .execution_options(populate_existing=True)
-    )  # fmt: skip
-    assert disbursement is not None
+    disbursement = await uow.session.get(
+        DisbursementRecord, found.id, with_for_update=True, populate_existing=True
+    )
+    if disbursement is None:
+        raise NotFound(
+            f"no disbursement {disbursement_id} / 没有该拨付申请", field="disbursement_id"
+        )
     if disbursement.status != DisbursementStatus.REQUESTED:
         raise Refused(f"the disbursement was already {disbursement.status} / 该申请已处理",
                       field="status")  # fmt: skip

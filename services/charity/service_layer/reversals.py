@@ -4,8 +4,6 @@ reversal plus a new donation with its own receipt; the old row keeps its history
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import select
-
 from wushe.charity.adapters.orm import DonationRecord, FundRecord
 from wushe.charity.domain.donation import DonationEntry, DonationStatus
 from wushe.charity.domain.journal import EntryKind
@@ -50,11 +48,11 @@ async def _reversible(uow: UnitOfWork, donation_id: UUID) -> tuple[FundRecord, D
     if found is None:
         raise NotFound(f"no donation {donation_id} / 没有该捐赠", field="donation_id")
     fund = await lock_fund(uow.session, found.fund_id)
-    donation = await uow.session.scalar(
-        select(DonationRecord).where(DonationRecord.id == found.id).with_for_update()
-        .execution_options(populate_existing=True)
-    )  # fmt: skip
-    assert donation is not None
+    donation = await uow.session.get(
+        DonationRecord, found.id, with_for_update=True, populate_existing=True
+    )
+    if donation is None:
+        raise NotFound(f"no donation {donation_id} / 没有该捐赠", field="donation_id")
     if donation.status != DonationStatus.RECEIVED:
         raise Refused(f"the donation was already {donation.status} / 该捐赠已冲销",
                       field="donation_id")  # fmt: skip
