@@ -13,7 +13,7 @@ from wushe.charity.adapters.accounts_orm import (
     JournalLineRecord,
 )
 from wushe.charity.domain.journal import EntryKind, Line, balanced, movement_per_account, reversing
-from wushe.charity.service_layer.refusals import Overdrawn
+from wushe.charity.service_layer.refusals import NotFound, Overdrawn
 
 
 async def post_entry(
@@ -72,7 +72,8 @@ async def reverse_entry(
 ) -> str:
     """Post the entry that undoes ``entry_id``; the original stays as it was."""
     original = await session.get(JournalEntryRecord, entry_id)
-    assert original is not None
+    if original is None:
+        raise NotFound(f"no journal entry {entry_id} / 没有该分录", field="entry_id")
     rows = (
         await session.scalars(
             select(JournalLineRecord).where(JournalLineRecord.entry_id == entry_id)
