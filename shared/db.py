@@ -19,7 +19,8 @@ def is_sqlite(url: str) -> bool:
 
 
 def conflict_insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT in the session's dialect, which can carry ``on_conflict_do_nothing``."""
+    """An INSERT in the session's dialect, which can carry ``on_conflict_do_nothing`` or
+    ``on_conflict_do_update``."""
     if session.bind.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)

@@ -10,8 +10,6 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from uuid6 import uuid7
 
 from wushe.charity.adapters.goods_locks import locked
@@ -25,6 +23,7 @@ from wushe.charity.domain.goods_stock import (
     value_leaving,
 )
 from wushe.shared.auth import Caller
+from wushe.shared.db import conflict_insert
 from wushe.shared.events import Producer, new_event
 from wushe.shared.events.goods import (
     GoodsCategory,
@@ -248,11 +247,9 @@ async def _stock_item_locked(uow: UnitOfWork, receipt: GoodsReceipt) -> GoodsSto
         "description": receipt.description,
         "unit": receipt.unit,
     }
-    dialect = uow.session.bind.dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     # Two first receipts of one item may race: the loser's insert does nothing.
     await uow.session.execute(
-        insert(GoodsStockRecord)
+        conflict_insert(uow.session, GoodsStockRecord)
         .values(id=str(uuid7()), quantity=0, value_fen=0, **key)
         .on_conflict_do_nothing()
     )

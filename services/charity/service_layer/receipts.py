@@ -1,20 +1,18 @@
 """Receipt numbers: one sequence per fund and year, each number given out once."""
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.charity.adapters.orm import ReceiptCounter
+from wushe.shared.db import conflict_insert
 
 
 async def next_receipt_sequence(session: AsyncSession, fund_id: str, year: int) -> int:
     """Counts up in one statement: concurrent donations to a fund wait for each other on
     the counter's row (PostgreSQL) or the write lock (SQLite), and never share a number.
     Being the command's first write, it also serialises the postings that follow."""
-    insert = (postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert)(
-        ReceiptCounter
-    )
     statement = (
-        insert.values(fund_id=fund_id, year=year, last_sequence=1)
+        conflict_insert(session, ReceiptCounter)
+        .values(fund_id=fund_id, year=year, last_sequence=1)
         .on_conflict_do_update(
             index_elements=[ReceiptCounter.fund_id, ReceiptCounter.year],
             set_={"last_sequence": ReceiptCounter.last_sequence + 1},

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid6 import uuid7
 
 from wushe.charity.adapters.time_bank_orm import TimeBankAccount, TimeBankEntry
 from wushe.charity.domain.time_bank import EntryKind, Overdrawn, balance_after, holder_of
 from wushe.charity.service_layer.time_bank_refusals import TimeBankRefused
+from wushe.shared.db import conflict_insert
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,8 @@ class Movement:
 async def open_account(session: AsyncSession, account_id: str, region_code: str) -> None:
     """Open the account unless it exists; the region is the one of its first movement.
     An insert that ignores a conflict, so that two first movements do not collide."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     await session.execute(
-        insert(TimeBankAccount)
+        conflict_insert(session, TimeBankAccount)
         .values(
             id=account_id,
             holder_kind=holder_of(account_id).value,
