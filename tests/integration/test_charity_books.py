@@ -25,7 +25,7 @@ from wushe.charity.domain.restrictions import Restriction, RestrictionKind
 from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursements import reject_disbursement, request_disbursement
 from wushe.charity.service_layer.persons import groups_changed
-from wushe.charity.service_layer.refusals import Forbidden, Invalid, Overdrawn, Refused
+from wushe.charity.domain.refusals import Forbidden, Invalid, Overdrawn, Refused
 from wushe.charity.service_layer.reversals import correct, refund
 from wushe.charity.service_layer.traceability import (
     trails_of_disbursement,

@@ -31,7 +31,7 @@ from wushe.charity.domain.donation import Channel, DonationEntry
 from wushe.charity.domain.restrictions import Restriction, RestrictionKind
 from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursements import request_disbursement
-from wushe.charity.service_layer.refusals import Refused
+from wushe.charity.domain.refusals import Refused
 from wushe.charity.service_layer.reversals import correct, refund
 from wushe.shared.unit_of_work import UnitOfWork
 

@@ -19,7 +19,7 @@ from wushe.charity.domain.restrictions import Restriction, RestrictionKind
 from wushe.charity.entrypoints.donation_events import register_donation_handlers
 from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursements import request_disbursement
-from wushe.charity.service_layer.refusals import Invalid
+from wushe.charity.domain.refusals import Invalid
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.intake import (
     PersonGroupJoined,

@@ -24,7 +24,7 @@ from wushe.charity.adapters.disbursement_orm import AllocationRecord
 from wushe.charity.domain.disbursement import DisbursementRequest
 from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursements import request_disbursement
-from wushe.charity.service_layer.refusals import Overdrawn, Refused
+from wushe.charity.domain.refusals import Overdrawn, Refused
 from wushe.charity.service_layer.reversals import refund
 from wushe.shared.unit_of_work import UnitOfWork
 

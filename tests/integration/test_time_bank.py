@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 import wushe.charity
 from integration.conftest import MigratedDatabase, Sessions
 from wushe.charity.adapters.time_bank_orm import TimeBankAccount, TimeBankEntry
+from wushe.charity.domain.refusals import Refused
 from wushe.charity.entrypoints.time_bank_events import register_time_bank_handlers
 from wushe.charity.service_layer.time_bank_credits import CONSUMER
 from wushe.charity.service_layer.time_bank_logs import (
@@ -32,7 +33,6 @@ from wushe.charity.service_layer.time_bank_reads import (
     hours_by_region,
     volunteers_earning,
 )
-from wushe.charity.service_layer.time_bank_refusals import TimeBankRefused
 from wushe.charity.service_layer.time_bank_transfers import (
     Donation,
     Spending,
@@ -183,12 +183,12 @@ async def test_logged_hours_count_only_once_the_station_confirms_them(sessions: 
     first, second = await logged(90), await logged(30)
     assert await balance(sessions, worker.subject) == 0
 
-    with pytest.raises(TimeBankRefused) as own:
+    with pytest.raises(Refused) as own:
         await confirm_log(UnitOfWork(sessions), CHARITY, Caller(
             subject=worker.subject, role=Role.STATION_STAFF, region="420704"), first)  # fmt: skip
     assert (own.value.status_code, own.value.field) == (403, "log_id")
     outsider = Caller(subject="station-09", role=Role.STATION_STAFF, region=ELSEWHERE)
-    with pytest.raises(TimeBankRefused) as outside:
+    with pytest.raises(Refused) as outside:
         await confirm_log(UnitOfWork(sessions), CHARITY, outsider, first)
     assert (outside.value.status_code, outside.value.field) == (403, "region_code")
 
@@ -196,7 +196,7 @@ async def test_logged_hours_count_only_once_the_station_confirms_them(sessions: 
     assert (log.status, entry.kind, entry.minutes, entry.log_id) == (
         "confirmed", "confirmed", 90, str(first)
     )  # fmt: skip
-    with pytest.raises(TimeBankRefused) as twice:
+    with pytest.raises(Refused) as twice:
         await confirm_log(UnitOfWork(sessions), CHARITY, STATION, first)
     assert (twice.value.status_code, twice.value.field) == (409, "log_id")
 
@@ -205,7 +205,7 @@ async def test_logged_hours_count_only_once_the_station_confirms_them(sessions: 
     )
     assert rejected.status == "rejected" and rejected.reason_sealed
     assert "未排班" not in rejected.reason_sealed
-    with pytest.raises(TimeBankRefused) as after_rejection:
+    with pytest.raises(Refused) as after_rejection:
         await confirm_log(UnitOfWork(sessions), CHARITY, STATION, second)
     assert after_rejection.value.field == "log_id"
 
@@ -218,7 +218,7 @@ async def test_logged_hours_count_only_once_the_station_confirms_them(sessions: 
 
 async def test_logging_refuses_a_future_day_naming_the_field(sessions: Sessions) -> None:
     new = NewLog(what="x", place="y", served_on=date(2099, 1, 1), minutes=30, region_code=VILLAGE)
-    with pytest.raises(TimeBankRefused) as future:
+    with pytest.raises(Refused) as future:
         await log_hours(UnitOfWork(sessions), CHARITY, CIPHER, volunteer(), new, date.today())
     assert (future.value.status_code, future.value.field) == (422, "served_on")
 
@@ -231,11 +231,11 @@ async def test_donations_spendings_and_reversals_keep_balances_exact(sessions: S
 
     await donate(UnitOfWork(sessions), CHARITY, giver, Donation(50, receiver.subject, None),
                  date.today())  # fmt: skip
-    with pytest.raises(TimeBankRefused) as too_much:
+    with pytest.raises(Refused) as too_much:
         await donate(UnitOfWork(sessions), CHARITY, giver, Donation(71, receiver.subject, None),
                      date.today())  # fmt: skip
     assert (too_much.value.status_code, too_much.value.field) == (409, "minutes")
-    with pytest.raises(TimeBankRefused) as to_self:
+    with pytest.raises(Refused) as to_self:
         await donate(UnitOfWork(sessions), CHARITY, giver, Donation(1, giver.subject, None),
                      date.today())  # fmt: skip
     assert to_self.value.field == "to_volunteer_id"
@@ -248,14 +248,14 @@ async def test_donations_spendings_and_reversals_keep_balances_exact(sessions: S
         )  # fmt: skip
         return Spending(**(fields | changes))  # type: ignore[arg-type]
 
-    with pytest.raises(TimeBankRefused) as overdraw:
+    with pytest.raises(Refused) as overdraw:
         await spend(UnitOfWork(sessions), CHARITY, STATION, spending(giver.subject, 71), TODAY)
     assert overdraw.value.field == "minutes" and "余额70分钟" in str(overdraw.value)
     await spend(UnitOfWork(sessions), CHARITY, STATION, spending(giver.subject, 70), TODAY)
     assert await balance(sessions, giver.subject) == 0
 
     # The credit can no longer be taken back: its minutes were spent.
-    with pytest.raises(TimeBankRefused) as reversal:
+    with pytest.raises(Refused) as reversal:
         await reverse(UnitOfWork(sessions), CHARITY, CIPHER, STATION, uuid.UUID(credited.id),
                       "重复登记", date.today())  # fmt: skip
     assert (reversal.value.status_code, reversal.value.field) == (409, "entry_id")
@@ -265,14 +265,14 @@ async def test_donations_spendings_and_reversals_keep_balances_exact(sessions: S
     await donate(UnitOfWork(sessions), CHARITY, receiver, Donation(20, None, "420704001"),
                  date.today())  # fmt: skip
     pool = "pool:420704001"
-    with pytest.raises(TimeBankRefused) as unnamed:
+    with pytest.raises(Refused) as unnamed:
         await spend(UnitOfWork(sessions), CHARITY, STATION,
                     spending(pool, 20, beneficiary=Beneficiary.PERSON_IN_NEED), TODAY)  # fmt: skip
     assert (unnamed.value.status_code, unnamed.value.field) == (422, "person_id")
-    with pytest.raises(TimeBankRefused) as not_for_family:
+    with pytest.raises(Refused) as not_for_family:
         await spend(UnitOfWork(sessions), CHARITY, STATION, spending(pool, 20), TODAY)
     assert not_for_family.value.field == "beneficiary"
-    with pytest.raises(TimeBankRefused) as future:
+    with pytest.raises(Refused) as future:
         await spend(UnitOfWork(sessions), CHARITY, STATION,
                     spending(pool, 1, spent_on=date(2099, 1, 1)), TODAY)  # fmt: skip
     assert (future.value.status_code, future.value.field) == (422, "spent_on")
@@ -283,7 +283,7 @@ async def test_donations_spendings_and_reversals_keep_balances_exact(sessions: S
     # A spending recorded wrongly is reversed: the minutes come back, once.
     await reverse(UnitOfWork(sessions), CHARITY, CIPHER, STATION,
                   uuid.UUID(spent.payload["entry_id"]), "记错了", date.today())  # fmt: skip
-    with pytest.raises(TimeBankRefused) as again:
+    with pytest.raises(Refused) as again:
         await reverse(UnitOfWork(sessions), CHARITY, CIPHER, STATION,
                       uuid.UUID(spent.payload["entry_id"]), "记错了", date.today())  # fmt: skip
     assert again.value.field == "entry_id"
@@ -313,7 +313,7 @@ async def test_the_station_acts_only_within_its_region(sessions: Sessions) -> No
     outsider = Caller(subject="station-09", role=Role.STATION_STAFF, region=ELSEWHERE)
     spending = Spending(worker.subject, 10, ServiceKind.DAILY_CARE, Beneficiary.SELF, None,
                         SERVED_ON, ELSEWHERE)  # fmt: skip
-    with pytest.raises(TimeBankRefused) as refused:
+    with pytest.raises(Refused) as refused:
         await spend(UnitOfWork(sessions), CHARITY, outsider, spending, TODAY)
     assert (refused.value.status_code, refused.value.field) == (403, "account_id")
     assert await balance(sessions, worker.subject) == 60
@@ -349,7 +349,7 @@ async def test_concurrent_spendings_never_overdraw(backend: str, sessions: Sessi
     async def attempt() -> bool:
         try:
             await spend(UnitOfWork(sessions), CHARITY, STATION, spending, TODAY)
-        except TimeBankRefused:
+        except Refused:
             return False
         return True
 
@@ -389,7 +389,7 @@ async def test_concurrent_reversals_of_one_entry_reverse_it_once(
         try:
             await reverse(UnitOfWork(sessions), CHARITY, CIPHER, STATION, uuid.UUID(credited.id),
                           "重复登记", date.today())  # fmt: skip
-        except TimeBankRefused as refused:
+        except Refused as refused:
             return refused.field
         return None
 

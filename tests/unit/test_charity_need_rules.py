@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from wushe.charity.domain.goods_refusals import Invalid, Refused
+from wushe.charity.domain.refusals import Invalid, Refused
 from wushe.charity.domain.needs_lifecycle import (
     TRANSITIONS,
     NeedPosting,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Literal
 
-from wushe.charity.domain.goods_refusals import Invalid
+from wushe.charity.domain.refusals import Invalid
 
 CHINA = timezone(timedelta(hours=8), "CST")
 

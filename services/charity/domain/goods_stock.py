@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wushe.charity.domain.goods_refusals import Invalid
+from wushe.charity.domain.refusals import Invalid
 from wushe.shared.events.goods import GoodsCategory
 from wushe.shared.regions import RegionCode
 

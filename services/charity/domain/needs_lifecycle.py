@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wushe.charity.domain.goods_refusals import Invalid, Refused
+from wushe.charity.domain.refusals import Invalid, Refused
 from wushe.shared.events.needs import NeedKind
 from wushe.shared.regions import RegionCode
 

@@ -7,11 +7,11 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from wushe.charity.adapters.orm import FundRecord
+from wushe.charity.domain.refusals import NotFound
 from wushe.charity.entrypoints.money_desk import fund_of_caller
 from wushe.charity.entrypoints.refusal_route import RefusalRoute
 from wushe.charity.service_layer.campaigns import campaigns_where, summary_by_region
 from wushe.charity.service_layer.read_models import CampaignProgress, RegionCampaigns
-from wushe.charity.service_layer.refusals import NotFound
 from wushe.shared.auth import CurrentCaller
 from wushe.shared.http import RuntimeDep
 from wushe.shared.regions import scope_prefix

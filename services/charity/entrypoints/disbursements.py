@@ -7,6 +7,7 @@ from fastapi import APIRouter, status
 
 from wushe.charity.adapters.disbursement_orm import DisbursementRecord
 from wushe.charity.domain.disbursement import DisbursementRequest, Rejection
+from wushe.charity.domain.refusals import NotFound
 from wushe.charity.entrypoints.money_desk import (
     FUND_KEEPERS,
     READERS,
@@ -19,7 +20,6 @@ from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursement_reads import disbursements_where
 from wushe.charity.service_layer.disbursements import reject_disbursement, request_disbursement
 from wushe.charity.service_layer.read_models import DisbursementView, MoneyTrail
-from wushe.charity.service_layer.refusals import NotFound
 from wushe.charity.service_layer.traceability import trails_of_disbursement
 from wushe.shared.auth import CurrentCaller, require_role
 from wushe.shared.http import RuntimeDep

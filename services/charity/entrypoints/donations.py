@@ -7,10 +7,10 @@ from fastapi import APIRouter, status
 
 from wushe.charity.adapters.orm import DonationRecord
 from wushe.charity.domain.donation import DonationEntry, Refund
+from wushe.charity.domain.refusals import NotFound
 from wushe.charity.entrypoints.money_desk import FUND_KEEPERS, READERS, desk, fund_of_caller
 from wushe.charity.entrypoints.refusal_route import RefusalRoute
 from wushe.charity.service_layer.read_models import DonationView, MoneyTrail
-from wushe.charity.service_layer.refusals import NotFound
 from wushe.charity.service_layer.reversals import correct, refund
 from wushe.charity.service_layer.traceability import trails_of_donation
 from wushe.shared.auth import CurrentCaller, require_role

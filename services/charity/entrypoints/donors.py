@@ -6,10 +6,10 @@ from fastapi import APIRouter, status
 
 from wushe.charity.adapters.orm import DonorRecord
 from wushe.charity.domain.donation import DonorEntry
+from wushe.charity.domain.refusals import NotFound
 from wushe.charity.entrypoints.money_desk import FUND_KEEPERS
 from wushe.charity.entrypoints.refusal_route import RefusalRoute
 from wushe.charity.service_layer.donors import add_donor, opened
-from wushe.charity.service_layer.refusals import NotFound
 from wushe.shared.auth import CurrentCaller, require_region, require_role
 from wushe.shared.http import RuntimeDep
 

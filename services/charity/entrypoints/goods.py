@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from wushe.charity.adapters.goods_orm import GoodsMovementRecord, GoodsStockRecord
 from wushe.charity.domain.goods_periods import Level, Period
 from wushe.charity.domain.goods_stock import GoodsDistribution, GoodsReceipt, MovementReversal
-from wushe.charity.entrypoints.goods_errors import refusals_as_http
+from wushe.charity.entrypoints.refusal_route import RefusalRoute
 from wushe.charity.service_layer.goods_movements import (
     DONOR_COLUMN,
     REASON_COLUMN,
@@ -33,7 +33,7 @@ from wushe.shared.http import RuntimeDep
 from wushe.shared.regions import RecordedRegionCode, scope_prefix
 from wushe.shared.telemetry import current_trace_id
 
-router = APIRouter(prefix="/goods", tags=["goods"])
+router = APIRouter(prefix="/goods", tags=["goods"], route_class=RefusalRoute)
 
 KEEPERS = (Role.ADMIN, Role.STATION_STAFF)
 GIVERS = (Role.ADMIN, Role.STATION_STAFF, Role.SOCIAL_WORKER)
@@ -88,11 +88,10 @@ async def receive(
     """Goods received at a station (入库); emits `goods.received`."""
     require_role(caller, *KEEPERS)
     cipher = runtime.settings.field_cipher()
-    with refusals_as_http():
-        moved = await receive_goods(
-            runtime.unit_of_work(), receipt, caller=caller, cipher=cipher,
-            producer=runtime.producer,
-        )  # fmt: skip
+    moved = await receive_goods(
+        runtime.unit_of_work(), receipt, caller=caller, cipher=cipher,
+        producer=runtime.producer,
+    )  # fmt: skip
     return _moved_view(moved, caller, runtime)
 
 
@@ -103,10 +102,9 @@ async def distribute(
     """Goods given out of stock (出库) to a person's file or an activity; emits
     `goods.distributed`. Refused (409, field quantity) when the stock does not hold them."""
     require_role(caller, *GIVERS)
-    with refusals_as_http():
-        moved = await distribute_goods(
-            runtime.unit_of_work(), distribution, caller=caller, producer=runtime.producer
-        )
+    moved = await distribute_goods(
+        runtime.unit_of_work(), distribution, caller=caller, producer=runtime.producer
+    )
     return _moved_view(moved, caller, runtime)
 
 
@@ -122,11 +120,10 @@ async def reverse(
     emits `goods.movement_reversed`."""
     require_role(caller, *KEEPERS)
     cipher = runtime.settings.field_cipher()
-    with refusals_as_http():
-        moved = await reverse_movement(
-            runtime.unit_of_work(), movement_id, reversal, caller=caller, cipher=cipher,
-            producer=runtime.producer,
-        )  # fmt: skip
+    moved = await reverse_movement(
+        runtime.unit_of_work(), movement_id, reversal, caller=caller, cipher=cipher,
+        producer=runtime.producer,
+    )  # fmt: skip
     return _moved_view(moved, caller, runtime)
 
 
@@ -226,8 +223,7 @@ async def figures(
     require_role(caller, *READERS)
     region = region or caller.region
     require_region(caller, region, field="region")
-    with refusals_as_http():
-        period = Period.of(month, start, end)
+    period = Period.of(month, start, end)
     async with runtime.snapshot() as session:
         rows, total = await goods_figures(session, region, by, period)
     return GoodsFiguresReport(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from wushe.charity.adapters.orm import DonationRecord, FundRecord
 from wushe.charity.domain.donation import DonationEntry
 from wushe.charity.domain.funds import FundOpening, FundStatus, ThresholdChange
+from wushe.charity.domain.refusals import NotFound
 from wushe.charity.entrypoints.donations import donation_view
 from wushe.charity.entrypoints.money_desk import FUND_KEEPERS, READERS, desk, fund_of_caller
 from wushe.charity.entrypoints.refusal_route import RefusalRoute
@@ -16,7 +17,6 @@ from wushe.charity.service_layer.donations import record_donation
 from wushe.charity.service_layer.fund_reads import accounts_of, funds_where
 from wushe.charity.service_layer.funds import advance_campaign, open_fund, set_threshold
 from wushe.charity.service_layer.read_models import AccountView, DonationView, FundView
-from wushe.charity.service_layer.refusals import NotFound
 from wushe.shared.auth import CurrentCaller, require_region, require_role
 from wushe.shared.http import RuntimeDep
 from wushe.shared.regions import scope_prefix

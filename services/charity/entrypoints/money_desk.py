@@ -3,8 +3,8 @@
 from uuid import UUID
 
 from wushe.charity.adapters.orm import FundRecord
+from wushe.charity.domain.refusals import NotFound
 from wushe.charity.service_layer.donations import Desk
-from wushe.charity.service_layer.refusals import NotFound
 from wushe.shared.auth import Caller, Role, require_region
 from wushe.shared.http import RuntimeDep
 

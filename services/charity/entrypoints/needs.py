@@ -20,7 +20,7 @@ from wushe.charity.domain.needs_lifecycle import (
     is_overdue,
 )
 from wushe.charity.domain.offers_matching import OfferPosting, OfferStanding
-from wushe.charity.entrypoints.goods_errors import refusals_as_http
+from wushe.charity.entrypoints.refusal_route import RefusalRoute
 from wushe.charity.service_layer.needs_commands import (
     NOTE_COLUMN,
     cancel_need,
@@ -46,7 +46,7 @@ from wushe.shared.http import RuntimeDep
 from wushe.shared.regions import RecordedRegionCode, covers
 from wushe.shared.telemetry import current_trace_id
 
-router = APIRouter(tags=["needs"])
+router = APIRouter(tags=["needs"], route_class=RefusalRoute)
 
 STATION = (Role.ADMIN, Role.STATION_STAFF, Role.SOCIAL_WORKER)
 READERS = (*STATION, Role.AUDITOR, Role.PARTNER)
@@ -120,10 +120,9 @@ async def create_offer(
     """An organisation (a partner token; its subject is the partner id) posts what it can
     provide (供给清单); emits `offer.posted`."""
     require_role(caller, Role.PARTNER)
-    with refusals_as_http():
-        offer = await post_offer(
-            runtime.unit_of_work(), posting, caller=caller, producer=runtime.producer
-        )
+    offer = await post_offer(
+        runtime.unit_of_work(), posting, caller=caller, producer=runtime.producer
+    )
     async with runtime.sessions() as session:
         [standing] = await offers_standing(session, OfferRecord.id == offer.id)
     return _offer_view(standing)
@@ -150,10 +149,7 @@ async def withdraw(offer_id: UUID, caller: CurrentCaller, runtime: RuntimeDep) -
     """The organisation withdraws its offer (撤回供给): it is no longer suggested and no new
     need counts against it; emits `offer.withdrawn`."""
     require_role(caller, Role.PARTNER)
-    with refusals_as_http():
-        await withdraw_offer(
-            runtime.unit_of_work(), offer_id, caller=caller, producer=runtime.producer
-        )
+    await withdraw_offer(runtime.unit_of_work(), offer_id, caller=caller, producer=runtime.producer)
     async with runtime.sessions() as session:
         [standing] = await offers_standing(session, OfferRecord.id == str(offer_id))
     return _offer_view(standing)
@@ -164,11 +160,10 @@ async def create_need(posting: NeedPosting, caller: CurrentCaller, runtime: Runt
     """A station posts a need (点单) for a person's file or the community; emits
     `need.posted`."""
     require_role(caller, *STATION)
-    with refusals_as_http():
-        need = await post_need(
-            runtime.unit_of_work(), posting, caller=caller, today=china_today(),
-            producer=runtime.producer,
-        )  # fmt: skip
+    need = await post_need(
+        runtime.unit_of_work(), posting, caller=caller, today=china_today(),
+        producer=runtime.producer,
+    )  # fmt: skip
     return await _need_with_steps(need, caller, runtime)
 
 
@@ -245,8 +240,7 @@ async def figures(
     require_role(caller, *STATION, Role.AUDITOR)
     region = region or caller.region
     require_region(caller, region, field="region")
-    with refusals_as_http():
-        period = Period.of(month, start, end)
+    period = Period.of(month, start, end)
     async with runtime.snapshot() as session:
         rows, total = await need_figures(session, region, by, period)
     return NeedFiguresReport(
@@ -290,10 +284,9 @@ async def suggestions(
 async def take(need_id: UUID, caller: CurrentCaller, runtime: RuntimeDep) -> NeedView:
     """An organisation takes the need (接单); only one can. Emits `need.taken`."""
     require_role(caller, Role.PARTNER)
-    with refusals_as_http():
-        need = await take_need(
-            runtime.unit_of_work(), need_id, caller=caller, producer=runtime.producer
-        )
+    need = await take_need(
+        runtime.unit_of_work(), need_id, caller=caller, producer=runtime.producer
+    )
     return await _need_with_steps(need, caller, runtime)
 
 
@@ -303,11 +296,10 @@ async def fulfil(
 ) -> NeedView:
     """The organisation that took the need reports it done; emits `need.fulfilled`."""
     require_role(caller, Role.PARTNER)
-    with refusals_as_http():
-        need = await fulfil_need(
-            runtime.unit_of_work(), need_id, body.note, caller=caller,
-            cipher=runtime.settings.field_cipher(), producer=runtime.producer,
-        )  # fmt: skip
+    need = await fulfil_need(
+        runtime.unit_of_work(), need_id, body.note, caller=caller,
+        cipher=runtime.settings.field_cipher(), producer=runtime.producer,
+    )  # fmt: skip
     return await _need_with_steps(need, caller, runtime)
 
 
@@ -315,10 +307,9 @@ async def fulfil(
 async def confirm(need_id: UUID, caller: CurrentCaller, runtime: RuntimeDep) -> NeedView:
     """The station confirms the need was met; emits `need.confirmed`."""
     require_role(caller, *STATION)
-    with refusals_as_http():
-        need = await confirm_need(
-            runtime.unit_of_work(), need_id, caller=caller, producer=runtime.producer
-        )
+    need = await confirm_need(
+        runtime.unit_of_work(), need_id, caller=caller, producer=runtime.producer
+    )
     return await _need_with_steps(need, caller, runtime)
 
 
@@ -329,11 +320,10 @@ async def reject(
     """The station finds the fulfilment wanting and says why; the need goes back to the
     organisation. Emits `need.fulfilment_rejected`."""
     require_role(caller, *STATION)
-    with refusals_as_http():
-        need = await reject_fulfilment(
-            runtime.unit_of_work(), need_id, body.reason, caller=caller,
-            cipher=runtime.settings.field_cipher(), producer=runtime.producer,
-        )  # fmt: skip
+    need = await reject_fulfilment(
+        runtime.unit_of_work(), need_id, body.reason, caller=caller,
+        cipher=runtime.settings.field_cipher(), producer=runtime.producer,
+    )  # fmt: skip
     return await _need_with_steps(need, caller, runtime)
 
 
@@ -343,11 +333,10 @@ async def cancel(
 ) -> NeedView:
     """The station withdraws a need not yet fulfilled; emits `need.cancelled`."""
     require_role(caller, *STATION)
-    with refusals_as_http():
-        need = await cancel_need(
-            runtime.unit_of_work(), need_id, body.reason, caller=caller,
-            cipher=runtime.settings.field_cipher(), producer=runtime.producer,
-        )  # fmt: skip
+    need = await cancel_need(
+        runtime.unit_of_work(), need_id, body.reason, caller=caller,
+        cipher=runtime.settings.field_cipher(), producer=runtime.producer,
+    )  # fmt: skip
     return await _need_with_steps(need, caller, runtime)
 
 

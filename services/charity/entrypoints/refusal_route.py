@@ -8,7 +8,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from wushe.charity.service_layer.refusals import Refused
+from wushe.charity.domain.refusals import Refused
 
 
 class RefusalRoute(APIRoute):

@@ -6,9 +6,9 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from wushe.charity.adapters.statement_workbook import statement_workbook
+from wushe.charity.domain.refusals import Invalid
 from wushe.charity.domain.statement_month import StatementMonth
 from wushe.charity.entrypoints.refusal_route import RefusalRoute
-from wushe.charity.service_layer.refusals import Invalid
 from wushe.charity.service_layer.statements import FundStatement, monthly_statement
 from wushe.shared.http import RuntimeDep
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wushe.charity.adapters.time_bank_orm import TimeBankEntry, TimeBankLog
 from wushe.charity.domain.time_bank import MINUTES_PER_DAY, LogStatus
-from wushe.charity.entrypoints.goods_errors import refusals_as_http as refusals
+from wushe.charity.entrypoints.refusal_route import RefusalRoute
 from wushe.charity.service_layer.time_bank_logs import (
     PLACE_COLUMN,
     REASON_COLUMN,
@@ -44,7 +44,7 @@ from wushe.shared.http import RuntimeDep
 from wushe.shared.regions import RegionCode, scope_prefix
 from wushe.shared.telemetry import current_trace_id
 
-router = APIRouter(prefix="/time-bank", tags=["time-bank"])
+router = APIRouter(prefix="/time-bank", tags=["time-bank"], route_class=RefusalRoute)
 
 STATION = (Role.ADMIN, Role.STATION_STAFF)
 READERS = (Role.ADMIN, Role.STATION_STAFF, Role.AUDITOR)
@@ -229,10 +229,9 @@ async def post_log(body: LogBody, caller: CurrentCaller, runtime: RuntimeDep) ->
     new = NewLog(
         **body.model_dump(exclude={"region_code"}), region_code=body.region_code or caller.region
     )
-    with refusals():
-        row = await log_hours(
-            runtime.unit_of_work(), runtime.producer, cipher, caller, new, today_in_china()
-        )
+    row = await log_hours(
+        runtime.unit_of_work(), runtime.producer, cipher, caller, new, today_in_china()
+    )
     return LogView.of(row, cipher)
 
 
@@ -257,8 +256,7 @@ async def get_logs(
 async def confirm(log_id: UUID, caller: CurrentCaller, runtime: RuntimeDep) -> LogView:
     """The station confirms logged hours: they are credited (``hours.confirmed``)."""
     require_role(caller, *STATION)
-    with refusals():
-        row, _ = await confirm_log(runtime.unit_of_work(), runtime.producer, caller, log_id)
+    row, _ = await confirm_log(runtime.unit_of_work(), runtime.producer, caller, log_id)
     return LogView.of(row, runtime.settings.field_cipher())
 
 
@@ -269,10 +267,9 @@ async def reject(
     """The station rejects logged hours with a reason (``hours.rejected``)."""
     require_role(caller, *STATION)
     cipher = runtime.settings.field_cipher()
-    with refusals():
-        row = await reject_log(
-            runtime.unit_of_work(), runtime.producer, cipher, caller, log_id, body.reason
-        )
+    row = await reject_log(
+        runtime.unit_of_work(), runtime.producer, cipher, caller, log_id, body.reason
+    )
     return LogView.of(row, cipher)
 
 
@@ -280,11 +277,10 @@ async def reject(
 async def post_donation(body: DonationBody, caller: CurrentCaller, runtime: RuntimeDep) -> Recorded:
     """A volunteer gives minutes to another volunteer or to a community's pool."""
     require_role(caller, Role.VOLUNTEER)
-    with refusals():
-        event = await donate(
-            runtime.unit_of_work(), runtime.producer, caller,
-            Donation(body.minutes, body.to_volunteer_id, body.to_pool_region), today_in_china(),
-        )  # fmt: skip
+    event = await donate(
+        runtime.unit_of_work(), runtime.producer, caller,
+        Donation(body.minutes, body.to_volunteer_id, body.to_pool_region), today_in_china(),
+    )  # fmt: skip
     return Recorded(event_id=event.id, transfer_id=event.payload["transfer_id"])
 
 
@@ -302,10 +298,9 @@ async def post_spending(
         account_id, body.minutes, body.service_kind, body.beneficiary, body.person_id,
         body.spent_on, body.region_code or caller.region,
     )  # fmt: skip
-    with refusals():
-        event = await spend(
-            runtime.unit_of_work(), runtime.producer, caller, spending, today_in_china()
-        )
+    event = await spend(
+        runtime.unit_of_work(), runtime.producer, caller, spending, today_in_china()
+    )
     return Recorded(event_id=event.id, entry_id=event.payload["entry_id"])
 
 
@@ -316,11 +311,10 @@ async def post_reversal(
 ) -> Recorded:
     """Correct a credit, confirmation or spending by an entry that cancels it."""
     require_role(caller, *STATION)
-    with refusals():
-        event = await reverse(
-            runtime.unit_of_work(), runtime.producer, runtime.settings.field_cipher(), caller,
-            entry_id, body.reason, today_in_china(),
-        )  # fmt: skip
+    event = await reverse(
+        runtime.unit_of_work(), runtime.producer, runtime.settings.field_cipher(), caller,
+        entry_id, body.reason, today_in_china(),
+    )  # fmt: skip
     return Recorded(event_id=event.id, entry_id=event.payload["entry_id"])
 
 

@@ -16,6 +16,7 @@ from wushe.charity.domain.allocation import Allocation, first_in_first_out
 from wushe.charity.domain.disbursement import DisbursementStatus
 from wushe.charity.domain.donation import DonationStatus
 from wushe.charity.domain.journal import EntryKind, Line
+from wushe.charity.domain.refusals import NotFound
 from wushe.charity.domain.restrictions import Restriction, RestrictionKind
 from wushe.charity.service_layer.accounts import require_account
 from wushe.charity.service_layer.balance_watch import fund_balance, warn_if_low
@@ -23,7 +24,6 @@ from wushe.charity.service_layer.disbursements import pending
 from wushe.charity.service_layer.donations import Desk
 from wushe.charity.service_layer.journal import post_entry
 from wushe.charity.service_layer.purposes import check_purpose
-from wushe.charity.service_layer.refusals import NotFound
 from wushe.shared.events import new_event
 from wushe.shared.events.charity import DisbursedFrom, DisbursementApproved, FundDisbursed
 from wushe.shared.unit_of_work import UnitOfWork

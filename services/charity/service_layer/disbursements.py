@@ -9,11 +9,11 @@ from wushe.charity.adapters.disbursement_orm import DisbursementRecord
 from wushe.charity.adapters.orm import FundRecord
 from wushe.charity.domain.accounts import holding_code
 from wushe.charity.domain.disbursement import DisbursementRequest, DisbursementStatus
+from wushe.charity.domain.refusals import Forbidden, Invalid, NotFound, Refused
 from wushe.charity.service_layer.accounts import account_id
 from wushe.charity.service_layer.donations import Desk
 from wushe.charity.service_layer.locks import lock_fund
 from wushe.charity.service_layer.purposes import check_purpose
-from wushe.charity.service_layer.refusals import Forbidden, Invalid, NotFound, Refused
 from wushe.shared.events import new_event
 from wushe.shared.events.charity import DisbursementRejected, DisbursementRequested
 from wushe.shared.unit_of_work import UnitOfWork

@@ -12,11 +12,11 @@ from wushe.charity.domain.accounts import donations_code
 from wushe.charity.domain.donation import DonationEntry, DonationStatus, receipt_number
 from wushe.charity.domain.funds import FundStatus
 from wushe.charity.domain.journal import EntryKind, Line
+from wushe.charity.domain.refusals import NotFound, Refused
 from wushe.charity.service_layer.accounts import holding_account, require_account
 from wushe.charity.service_layer.donors import add_donor, require_donor
 from wushe.charity.service_layer.journal import post_entry
 from wushe.charity.service_layer.receipts import next_receipt_sequence
-from wushe.charity.service_layer.refusals import NotFound, Refused
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer, new_event
 from wushe.shared.events.charity import DonationReceived

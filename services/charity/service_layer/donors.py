@@ -8,7 +8,7 @@ from uuid6 import uuid7
 
 from wushe.charity.adapters.orm import DonorRecord
 from wushe.charity.domain.donation import DonorEntry, DonorKind
-from wushe.charity.service_layer.refusals import NotFound
+from wushe.charity.domain.refusals import NotFound
 from wushe.shared.auth import Caller
 from wushe.shared.field_encryption import FieldCipher
 

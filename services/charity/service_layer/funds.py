@@ -14,9 +14,9 @@ from wushe.charity.domain.funds import (
     FundStatus,
     initial_status,
 )
+from wushe.charity.domain.refusals import NotFound, Refused
 from wushe.charity.service_layer.accounts import open_standard_accounts
 from wushe.charity.service_layer.locks import lock_fund
-from wushe.charity.service_layer.refusals import NotFound, Refused
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer, new_event
 from wushe.shared.events.charity import FundOpened, FundStatusChanged

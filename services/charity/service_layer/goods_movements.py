@@ -14,7 +14,6 @@ from uuid6 import uuid7
 
 from wushe.charity.adapters.goods_locks import locked
 from wushe.charity.adapters.goods_orm import GoodsMovementRecord, GoodsStockRecord
-from wushe.charity.domain.goods_refusals import Forbidden, Invalid, NotFound, Refused
 from wushe.charity.domain.goods_stock import (
     GoodsDistribution,
     GoodsReceipt,
@@ -22,6 +21,7 @@ from wushe.charity.domain.goods_stock import (
     reversal_value_change,
     value_leaving,
 )
+from wushe.charity.domain.refusals import Invalid, NotFound, Refused, require_within
 from wushe.shared.auth import Caller
 from wushe.shared.db import conflict_insert
 from wushe.shared.events import Producer, new_event
@@ -54,7 +54,7 @@ async def receive_goods(
     producer: Producer,
 ) -> Moved:  # fmt: skip
     receipt.check()
-    _require_station(caller, receipt.station_region)
+    require_within(caller, receipt.station_region, field="station_region")
     async with uow:
         stock = await _stock_item_locked(uow, receipt)
         stock.quantity += receipt.quantity
@@ -102,19 +102,14 @@ async def distribute_goods(
     uow: UnitOfWork, distribution: GoodsDistribution, *, caller: Caller, producer: Producer
 ) -> Moved:
     distribution.check()
-    if not caller.may_access(distribution.recipient_region):
-        raise Forbidden(
-            f"recipient_region {distribution.recipient_region} is outside your region "
-            f"{caller.region} (受助人不在您的辖区)",
-            field="recipient_region",
-        )
+    require_within(caller, distribution.recipient_region, field="recipient_region")
     async with uow:
         stock = await locked(uow.session, GoodsStockRecord, str(distribution.stock_id))
         if stock is None:
             raise NotFound(
                 f"no stock item {distribution.stock_id} (无此库存物资)", field="stock_id"
             )
-        _require_station(caller, stock.station_region)
+        require_within(caller, stock.station_region, field="station_region")
         if distribution.quantity > stock.quantity:
             raise Refused(
                 f"only {stock.quantity} {stock.unit} of {stock.description} in stock, "
@@ -173,7 +168,7 @@ async def reverse_movement(
         original = await uow.session.get(GoodsMovementRecord, str(movement_id))
         if original is None:
             raise NotFound(f"no goods movement {movement_id} (无此出入库记录)", field="movement_id")
-        _require_station(caller, original.station_region)
+        require_within(caller, original.station_region, field="station_region")
         if original.reverses_id is not None:
             raise Invalid(
                 "a reversal cannot itself be reversed; enter the movement again "
@@ -258,15 +253,6 @@ async def _stock_item_locked(uow: UnitOfWork, receipt: GoodsReceipt) -> GoodsSto
     stock = await locked(uow.session, GoodsStockRecord, stock_id)
     assert stock is not None
     return stock
-
-
-def _require_station(caller: Caller, station_region: str) -> None:
-    if not caller.may_access(station_region):
-        raise Forbidden(
-            f"station_region {station_region} is outside your region {caller.region} "
-            "(不在您的辖区)",
-            field="station_region",
-        )
 
 
 def _text(value: UUID | None) -> str | None:

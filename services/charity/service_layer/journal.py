@@ -13,7 +13,7 @@ from wushe.charity.adapters.accounts_orm import (
     JournalLineRecord,
 )
 from wushe.charity.domain.journal import EntryKind, Line, balanced, movement_per_account, reversing
-from wushe.charity.service_layer.refusals import NotFound, Overdrawn
+from wushe.charity.domain.refusals import NotFound, Overdrawn
 
 
 async def post_entry(

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.charity.adapters.orm import FundRecord
-from wushe.charity.service_layer.refusals import NotFound
+from wushe.charity.domain.refusals import NotFound
 
 
 async def lock_fund(session: AsyncSession, fund_id: str) -> FundRecord:

@@ -13,7 +13,6 @@ from uuid6 import uuid7
 
 from wushe.charity.adapters.goods_locks import locked
 from wushe.charity.adapters.needs_orm import NeedRecord, NeedStepRecord, OfferRecord
-from wushe.charity.domain.goods_refusals import Forbidden, NotFound, Refused
 from wushe.charity.domain.needs_lifecycle import (
     NeedPosting,
     NeedStatus,
@@ -21,6 +20,7 @@ from wushe.charity.domain.needs_lifecycle import (
     after,
 )
 from wushe.charity.domain.offers_matching import best_offer_for_taking, offers_kind_and_region
+from wushe.charity.domain.refusals import Forbidden, NotFound, Refused, require_within
 from wushe.charity.service_layer.offers_standing import in_force, offers_standing
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer, new_event
@@ -45,12 +45,7 @@ async def post_need(
 ) -> NeedRecord:
     """A station posts a need (点单)."""
     posting.check(today)
-    if not caller.may_access(posting.region_code):
-        raise Forbidden(
-            f"region_code {posting.region_code} is outside your region {caller.region} "
-            "(不在您的辖区)",
-            field="region_code",
-        )
+    require_within(caller, posting.region_code)
     async with uow:
         now = datetime.now(UTC)
         need = NeedRecord(

@@ -8,8 +8,8 @@ from uuid6 import uuid7
 
 from wushe.charity.adapters.goods_locks import locked
 from wushe.charity.adapters.needs_orm import OfferRecord
-from wushe.charity.domain.goods_refusals import Forbidden, NotFound, Refused
 from wushe.charity.domain.offers_matching import OfferPosting
+from wushe.charity.domain.refusals import NotFound, Refused, require_within
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer, new_event
 from wushe.shared.events.needs import OfferPosted, OfferWithdrawn
@@ -21,11 +21,7 @@ async def post_offer(
 ) -> OfferRecord:
     """An organisation (the caller, a partner) posts what it can provide."""
     for index, region in enumerate(posting.regions):
-        if not caller.may_access(region):
-            raise Forbidden(
-                f"region {region} is outside your region {caller.region} (超出您的服务范围)",
-                field=f"regions.{index}",
-            )
+        require_within(caller, region, field=f"regions.{index}")
     async with uow:
         offer = OfferRecord(
             id=str(uuid7()),

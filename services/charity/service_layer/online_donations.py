@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from wushe.charity.adapters.orm import DonationRecord
 from wushe.charity.domain.donation import Channel, DonationEntry
+from wushe.charity.domain.refusals import Refused
 from wushe.charity.domain.restrictions import Restriction, RestrictionKind
 from wushe.charity.service_layer.donations import Desk, add_donation
-from wushe.charity.service_layer.refusals import Refused
 from wushe.shared.auth import Caller, Role
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.charity import OnlineDonationRefused, OnlineDonationSubmitted

@@ -4,8 +4,8 @@ whom money may be disbursed to, and which groups they are in for group earmarks.
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.charity.adapters.disbursement_orm import PersonOnLedger
+from wushe.charity.domain.refusals import Invalid
 from wushe.charity.domain.restrictions import Recipient
-from wushe.charity.service_layer.refusals import Invalid
 
 
 async def file_opened(

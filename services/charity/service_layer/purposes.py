@@ -3,6 +3,7 @@ recipient as charity knows them now."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wushe.charity.domain.refusals import Invalid
 from wushe.charity.domain.restrictions import (
     Recipient,
     Restriction,
@@ -10,7 +11,6 @@ from wushe.charity.domain.restrictions import (
     purpose_refusal,
 )
 from wushe.charity.service_layer.persons import recipient_person, survivor_of
-from wushe.charity.service_layer.refusals import Invalid
 
 
 async def check_purpose(

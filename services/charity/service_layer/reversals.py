@@ -7,11 +7,11 @@ from uuid import UUID
 from wushe.charity.adapters.orm import DonationRecord, FundRecord
 from wushe.charity.domain.donation import DonationEntry, DonationStatus
 from wushe.charity.domain.journal import EntryKind
+from wushe.charity.domain.refusals import NotFound, Refused
 from wushe.charity.service_layer.balance_watch import fund_balance, warn_if_low
 from wushe.charity.service_layer.donations import Desk, add_donation
 from wushe.charity.service_layer.journal import reverse_entry
 from wushe.charity.service_layer.locks import lock_fund
-from wushe.charity.service_layer.refusals import NotFound, Refused
 from wushe.shared.events import new_event
 from wushe.shared.events.charity import DonationReversed
 from wushe.shared.unit_of_work import UnitOfWork

@@ -22,9 +22,9 @@ from wushe.charity.adapters.disbursement_orm import DisbursementRecord
 from wushe.charity.adapters.orm import DonationRecord, DonorRecord, FundRecord
 from wushe.charity.domain.donation import Channel, DonationStatus
 from wushe.charity.domain.journal import EntryKind
+from wushe.charity.domain.refusals import NotFound
 from wushe.charity.domain.statement_month import CHINA, StatementMonth
 from wushe.charity.service_layer.donors import NAME
-from wushe.charity.service_layer.refusals import NotFound
 from wushe.shared.field_encryption import FieldCipher
 
 ANONYMOUS = "匿名"

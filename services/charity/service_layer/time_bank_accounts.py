@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from uuid6 import uuid7
 
 from wushe.charity.adapters.time_bank_orm import TimeBankAccount, TimeBankEntry
+from wushe.charity.domain.refusals import Refused
 from wushe.charity.domain.time_bank import EntryKind, Overdrawn, balance_after, holder_of
-from wushe.charity.service_layer.time_bank_refusals import TimeBankRefused
 from wushe.shared.db import conflict_insert
 
 
@@ -66,7 +66,7 @@ async def move(
     try:
         after = balance_after(account.id, account.balance_minutes, movement.minutes)
     except Overdrawn as error:
-        raise TimeBankRefused(str(error), field=field) from None
+        raise Refused(str(error), field=field) from None
     account.balance_minutes = after
     entry = TimeBankEntry(
         id=str(uuid7()),

@@ -9,15 +9,15 @@ from sqlalchemy import select
 from uuid6 import uuid7
 
 from wushe.charity.adapters.time_bank_orm import TimeBankEntry, TimeBankLog
-from wushe.charity.domain.time_bank import EntryKind, LogStatus
-from wushe.charity.service_layer.time_bank_accounts import Movement, move
-from wushe.charity.service_layer.time_bank_refusals import (
-    TimeBankForbidden,
-    TimeBankInvalid,
-    TimeBankNotFound,
-    TimeBankRefused,
+from wushe.charity.domain.refusals import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    Refused,
     require_within,
 )
+from wushe.charity.domain.time_bank import EntryKind, LogStatus
+from wushe.charity.service_layer.time_bank_accounts import Movement, move
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer, new_event
 from wushe.shared.events.time_bank import HoursConfirmed, HoursLogged, HoursRejected
@@ -44,7 +44,7 @@ async def log_hours(
 ) -> TimeBankLog:  # fmt: skip
     """A volunteer logs hours of their own; emits ``hours.logged``."""
     if new.served_on > today:
-        raise TimeBankInvalid(
+        raise Invalid(
             f"served_on {new.served_on} is in the future (服务日期不能晚于今天)", field="served_on"
         )
     require_within(caller, new.region_code)
@@ -81,16 +81,12 @@ async def _pending_log(uow: UnitOfWork, caller: Caller, log_id: UUID) -> TimeBan
         select(TimeBankLog).where(TimeBankLog.id == str(log_id)).with_for_update()
     )
     if log is None:
-        raise TimeBankNotFound(f"no logged hours {log_id} (无此登记)", field="log_id")
+        raise NotFound(f"no logged hours {log_id} (无此登记)", field="log_id")
     require_within(caller, log.region_code)
     if log.volunteer_id == caller.subject:
-        raise TimeBankForbidden(
-            "no one confirms their own hours (不能确认本人的时长)", field="log_id"
-        )
+        raise Forbidden("no one confirms their own hours (不能确认本人的时长)", field="log_id")
     if log.status != LogStatus.PENDING:
-        raise TimeBankRefused(
-            f"logged hours {log_id} were already {log.status} (已处理)", field="log_id"
-        )
+        raise Refused(f"logged hours {log_id} were already {log.status} (已处理)", field="log_id")
     return log
 
 

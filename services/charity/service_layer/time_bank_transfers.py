@@ -13,6 +13,13 @@ from sqlalchemy import select
 from uuid6 import uuid7
 
 from wushe.charity.adapters.time_bank_orm import TimeBankAccount, TimeBankEntry
+from wushe.charity.domain.refusals import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    Refused,
+    require_within,
+)
 from wushe.charity.domain.time_bank import (
     POOL_PREFIX,
     REVERSIBLE_KINDS,
@@ -25,13 +32,6 @@ from wushe.charity.service_layer.time_bank_accounts import (
     locked_account,
     move,
     open_account,
-)
-from wushe.charity.service_layer.time_bank_refusals import (
-    TimeBankForbidden,
-    TimeBankInvalid,
-    TimeBankNotFound,
-    TimeBankRefused,
-    require_within,
 )
 from wushe.shared.auth import Caller
 from wushe.shared.events import EventEnvelope, Producer, new_event
@@ -76,7 +76,7 @@ async def donate(
     async with uow:
         source = await uow.session.get(TimeBankAccount, giver)
         if source is None:
-            raise TimeBankRefused(f"{giver} has no hours to donate (尚无时间余额)", field="minutes")
+            raise Refused(f"{giver} has no hours to donate (尚无时间余额)", field="minutes")
         region = source.region_code
         await open_account(uow.session, receiver, donation.to_pool_region or region)
         for account_id in sorted((giver, receiver)):
@@ -111,15 +111,15 @@ def _receiver_of(caller: Caller, donation: Donation) -> str:
         return pool_account(donation.to_pool_region)
     receiver = donation.to_volunteer_id
     if receiver is None:
-        raise TimeBankInvalid(
+        raise Invalid(
             "name to_volunteer_id or to_pool_region (请填写受赠人)", field="to_volunteer_id"
         )
     if receiver == caller.subject:
-        raise TimeBankInvalid(
+        raise Invalid(
             "a volunteer cannot donate to themselves (不能转赠给自己)", field="to_volunteer_id"
         )
     if is_pool(receiver):
-        raise TimeBankInvalid(
+        raise Invalid(
             "name a pool by to_pool_region (公益池请用to_pool_region)", field="to_volunteer_id"
         )
     return receiver
@@ -130,20 +130,18 @@ async def spend(
 ) -> EventEnvelope:
     """The station records a service paid for with the account's minutes."""
     if spending.spent_on > today:
-        raise TimeBankInvalid(
+        raise Invalid(
             f"spent_on {spending.spent_on} is in the future (服务日期不能晚于今天)",
             field="spent_on",
         )
     require_within(caller, spending.region_code)
     pool = is_pool(spending.account_id)
     if pool and spending.beneficiary is not Beneficiary.PERSON_IN_NEED:
-        raise TimeBankInvalid(
+        raise Invalid(
             "a pool's hours go to a person in need (公益池时间仅用于困难群众)", field="beneficiary"
         )
     if spending.beneficiary is Beneficiary.PERSON_IN_NEED and spending.person_id is None:
-        raise TimeBankInvalid(
-            "name the person in need by person_id (请填写服务对象)", field="person_id"
-        )
+        raise Invalid("name the person in need by person_id (请填写服务对象)", field="person_id")
     async with uow:
         account = await _account_in_reach(uow, caller, spending.account_id)
         entry = await move(
@@ -176,10 +174,10 @@ async def reverse(
     async with uow:
         original = await uow.session.get(TimeBankEntry, str(entry_id))
         if original is None:
-            raise TimeBankNotFound(f"no time bank entry {entry_id} (无此记录)", field="entry_id")
+            raise NotFound(f"no time bank entry {entry_id} (无此记录)", field="entry_id")
         await _account_in_reach(uow, caller, original.account_id)
         if original.kind not in REVERSIBLE_KINDS:
-            raise TimeBankInvalid(
+            raise Invalid(
                 f"a {original.kind} entry is not reversed; a donation is given back by "
                 "donating (转赠不可冲正，请反向转赠)", field="entry_id",
             )  # fmt: skip
@@ -189,7 +187,7 @@ async def reverse(
             select(TimeBankEntry.id).where(TimeBankEntry.reverses_entry_id == original.id)
         )
         if done is not None:
-            raise TimeBankRefused(
+            raise Refused(
                 f"entry {entry_id} was already reversed by {done} (已冲正)", field="entry_id"
             )
         entry = await move(
@@ -216,9 +214,9 @@ async def reverse(
 async def _account_in_reach(uow: UnitOfWork, caller: Caller, account_id: str) -> TimeBankAccount:
     account = await uow.session.get(TimeBankAccount, account_id)
     if account is None:
-        raise TimeBankNotFound(f"no time bank account {account_id} (无此账户)", field="account_id")
+        raise NotFound(f"no time bank account {account_id} (无此账户)", field="account_id")
     if not caller.may_access(account.region_code):
-        raise TimeBankForbidden(
+        raise Forbidden(
             f"account {account_id} belongs to region {account.region_code}, outside your "
             f"region {caller.region} (不在您的辖区)", field="account_id",
         )  # fmt: skip

@@ -1,5 +1,10 @@
 """Why charity refuses a command, as the client should see it: the status, the field to
-correct and the reason (Chinese and English where a clerk reads it)."""
+correct and the reason (Chinese and English where a clerk reads it).
+
+Every part of charity (books, goods, needs and offers, the time bank) refuses with these,
+so one mapping (``entrypoints/refusal_route.py``) turns them into HTTP answers."""
+
+from wushe.shared.auth import Caller
 
 
 class Refused(Exception):
@@ -28,3 +33,12 @@ class Invalid(Refused):
 
 class Overdrawn(Refused):
     """Posting would take a holding account below zero."""
+
+
+def require_within(caller: Caller, region_code: str, *, field: str = "region_code") -> None:
+    """Refuse, naming ``field``, what lies outside the caller's region."""
+    if not caller.may_access(region_code):
+        raise Forbidden(
+            f"{field} {region_code} is outside your region {caller.region} (不在您的辖区)",
+            field=field,
+        )
