@@ -26,7 +26,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     runtime = build_runtime(
         "ledger",
         MIGRATIONS,
-        consumes=[topics.PERSON, topics.CHARITY_FUND, topics.CHARITY_GOODS],
+        consumes=[topics.PERSON, topics.CHARITY_FUND, topics.CHARITY_GOODS, topics.NOTIFY_ALERT],
         settings=settings,
         batched=True,
     )

@@ -8,6 +8,7 @@ from wushe.shared.events import (  # noqa: F401
     intake,
     ledger,
     needs,
+    notify,
     referrals,
     time_bank,
     visits,

@@ -8,6 +8,8 @@ CHARITY_ONLINE_DONATION = "charity.online_donation"
 CHARITY_GOODS = "charity.goods"
 CHARITY_NEED = "charity.need"
 CHARITY_TIME_BANK = "charity.time_bank"
+# Alerts notify sent about a person, keyed by the person.
+NOTIFY_ALERT = "notify.alert"
 
 
 def dead_letter(consumer_group: str) -> str:

@@ -42,7 +42,8 @@ EVENT_WORDS = {
     "fund.disbursed": "慈善资金救助",
     "goods.distributed": "物资发放",
     "goods.movement_reversed": "物资发放冲正",
-    "alert.delivered": "预警通知",
+    "alert.raised": "预警通知",
+    "alert.acknowledged": "预警已确认",
 }
 
 # Ids and sealed text say nothing on paper; the reader has the file in hand.
@@ -80,6 +81,8 @@ def detail_words(details: Mapping[str, object]) -> str:
             value = "、".join(name_in(OFFICIAL_NAMES, str(group)) for group in groups)
         elif name == "kind":
             value = name_in(_KIND_NAMES, str(value))
+        elif name == "about":
+            value = event_words(str(value))
         elif name == "category":
             value = name_in(GOODS_CATEGORY_NAMES, str(value))
         elif name.endswith("_fen") and isinstance(value, int):

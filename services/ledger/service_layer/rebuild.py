@@ -43,6 +43,7 @@ REPLAYED_TOPICS = (
     event_topics.LEDGER_FILE,
     event_topics.CHARITY_FUND,
     event_topics.CHARITY_GOODS,
+    event_topics.NOTIFY_ALERT,
 )
 BATCH_SIZE = 500
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wushe.notify.adapters.orm import AlertRecord
 from wushe.notify.adapters.timestamps import as_utc
 from wushe.notify.domain.delivery import AlertStatus
+from wushe.notify.service_layer.alert_events import AlertEvents
 
 
 class AlertNotFound(LookupError):
@@ -26,13 +27,20 @@ class Acknowledgement:
 
 
 async def acknowledge(
-    session: AsyncSession, alert_id: str, by: str, now: datetime
+    session: AsyncSession,
+    alert_id: str,
+    by: str,
+    now: datetime,
+    events: AlertEvents | None = None,
 ) -> Acknowledgement:
+    """``events``: where the first acknowledgement of an alert about a person is announced."""
     alert = await _locked(session, alert_id)
     if alert.acknowledged_at is not None and alert.acknowledged_by is not None:
         return Acknowledgement(as_utc(alert.acknowledged_at), alert.acknowledged_by, first=False)
     alert.acknowledged_at = now
     alert.acknowledged_by = by
+    if events is not None:
+        await events.acknowledged(session, alert, by, now)
     return Acknowledgement(now, by, first=True)
 
 

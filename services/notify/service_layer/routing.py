@@ -25,11 +25,13 @@ from wushe.notify.adapters.sharing_orm import (
 from wushe.notify.domain.field_policy import field_name
 from wushe.notify.domain.quiet_hours import CHINA
 from wushe.notify.domain.rules import ESCALATION, Rule
+from wushe.notify.service_layer.alert_events import AlertEvents, RaisedAlert
 from wushe.notify.service_layer.disclosure import Disclosure, disclose
 from wushe.notify.service_layer.recipients import recipients_of
 from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot, load_snapshot
 from wushe.notify.service_layer.timing import digest_time, release_time
 from wushe.shared.events import EventEnvelope
+from wushe.shared.events.notify import AlertDelivery
 from wushe.shared.field_encryption import FieldCipher
 from wushe.shared.outbox import trace_headers
 from wushe.shared.unit_of_work import UnitOfWork
@@ -54,6 +56,8 @@ class Escalation:
 class Router:
     cipher: FieldCipher
     clock: Clock = field(default=utc_now)
+    # Where alerts about a person are announced (``alert.raised``); None: not announced.
+    events: AlertEvents | None = None
 
     async def route(self, uow: UnitOfWork, event: EventEnvelope) -> int:
         """Alert every partner a rule or a subscription names; the number of alerts made."""
@@ -154,6 +158,11 @@ class Router:
             and partner.kind != rule.escalate_to
         )
         escalate_at = send_at + rule.escalate_after if escalates and rule.escalate_after else None
+        delivery = (
+            AlertDelivery.DIGEST
+            if digest
+            else (AlertDelivery.HELD if send_at > now else AlertDelivery.IMMEDIATE)
+        )
         session.add(
             RoutedAlertRecord(
                 id=alert_id,
@@ -166,7 +175,7 @@ class Router:
                 region_code=event.region_code,
                 merge_key=merge_key,
                 urgent=rule.urgent,
-                delivery="digest" if digest else ("held" if send_at > now else "immediate"),
+                delivery=delivery.value,
                 repeats=0,
                 merged_event_ids=[],
                 escalate_at=escalate_at,
@@ -178,6 +187,19 @@ class Router:
         )
         if disclosure.person_id:
             session.add(ledger_line(alert_id, event, partner, rule, disclosure, now))
+            if self.events is not None:
+                raised = RaisedAlert(
+                    alert_id=alert_id,
+                    person_id=disclosure.person_id,
+                    rule=rule.name,
+                    reason=reason,
+                    urgent=rule.urgent,
+                    delivery=delivery,
+                    send_at=None if digest else send_at,
+                    fields_shared=disclosure.shared,
+                    escalation_of=escalation.of_alert if escalation else None,
+                )
+                await self.events.raised(session, event, partner, profile, raised)
         return 1
 
 

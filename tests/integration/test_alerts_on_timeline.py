@@ -1,0 +1,114 @@
+"""Alerts notify sends about a person reach the person's ledger file through the broker:
+notify writes ``alert.raised`` to its outbox with the alert, its relay publishes it, the
+ledger puts it on the timeline (on the survivor's, for a person merged into another),
+and an acknowledgement follows the same way. The events carry the names of the fields
+shared, never their values, and no partner's name or address."""
+
+import uuid
+from datetime import date
+
+from aiokafka import AIOKafkaProducer
+
+from integration.conftest import MigratedDatabase, Sessions
+from integration.notify_routing_support import INTAKE, MIGRATIONS, VILLAGE, Notify
+from wushe.cli.topic_reader import read_topic
+from wushe.ledger.bootstrap import MIGRATIONS as LEDGER_MIGRATIONS
+from wushe.ledger.domain.timeline_words import detail_words, event_words
+from wushe.ledger.service_layer.commands import apply_consumed
+from wushe.ledger.service_layer.timeline import persons_on_file, timeline_of
+from wushe.notify.service_layer.alert_actions import acknowledge
+from wushe.notify.service_layer.alert_events import AlertEvents
+from wushe.notify.service_layer.routing import Router
+from wushe.shared.events import EventEnvelope, Producer, new_event
+from wushe.shared.events.consent import RecipientKind
+from wushe.shared.events.intake import PersonMerged, PersonRegistered
+from wushe.shared.events.visits import CrisisKind, CrisisReported
+from wushe.shared.relay import OutboxRelay
+from wushe.shared.unit_of_work import UnitOfWork
+
+NOTIFY = Producer(service="notify", deployment="test")
+LEDGER_CONSUMER = Producer(service="ledger", deployment="test")
+
+
+def registered(person: uuid.UUID) -> EventEnvelope:
+    payload = PersonRegistered(
+        person_id=person, residence_region=VILLAGE, station_region=VILLAGE[:9], groups=["child"]
+    )
+    return new_event(payload, subject=str(person), region_code=VILLAGE, producer=INTAKE)
+
+
+async def publish(sessions: Sessions, bootstrap: str) -> int:
+    relay = OutboxRelay(sessions, lambda: AIOKafkaProducer(bootstrap_servers=bootstrap))
+    await relay.open()
+    try:
+        return await relay.publish_pending()
+    finally:
+        await relay.stop()
+
+
+async def test_alerts_about_a_person_are_on_the_survivors_timeline(
+    migrated_database: MigratedDatabase, bootstrap: str, topic_prefix: str
+) -> None:
+    notify = Notify(await migrated_database("notify", MIGRATIONS))
+    events = AlertEvents(NOTIFY, topic_prefix)
+    notify.router = Router(notify.cipher, notify.clock, events=events)
+    ledger = await migrated_database("ledger", LEDGER_MIGRATIONS)
+    survivor, merged = uuid.uuid4(), uuid.uuid4()
+    merge = PersonMerged(survivor_id=survivor, merged_id=merged, merge_id=uuid.uuid4(),
+                         groups=["child_left_behind"])  # fmt: skip
+    for event in (
+        registered(survivor),
+        registered(merged),
+        new_event(merge, subject=str(survivor), region_code=VILLAGE, producer=INTAKE),
+    ):
+        await apply_consumed(UnitOfWork(ledger), event, LEDGER_CONSUMER)
+
+    await notify.partner("station", email="desk@station.example")
+    police = await notify.partner("police")
+    await notify.agreement(police, ["crisis.reported"], ["crisis_kind"])
+    await notify.consent(str(merged), RecipientKind.POLICE)
+    crisis = CrisisReported(visit_id=uuid.uuid4(), person_id=merged,
+                            crisis_kind=CrisisKind.ABUSE, found_on=date(2026, 11, 24))  # fmt: skip
+    cause = await notify.route(crisis, str(merged))
+    police_alert = next(alert for alert in await notify.alerts() if alert.partner_id == police)
+    async with notify.sessions() as session, session.begin():
+        await acknowledge(session, police_alert.id, f"partner:{police}", notify.clock(), events)
+    assert await publish(notify.sessions, bootstrap) == 3
+
+    records = await read_topic(bootstrap, f"{topic_prefix}notify.alert")
+    events = [EventEnvelope.model_validate_json(record.value) for record in records]
+    assert {record.key for record in records} == {str(merged).encode()}
+    assert sorted(event.type for event in events) == [
+        "alert.acknowledged", "alert.raised", "alert.raised"
+    ]  # fmt: skip
+    for record in records:
+        assert b"abuse" not in record.value and b"desk@station" not in record.value
+    raised = {
+        event.payload["partner_kind"]: event for event in events if event.type == "alert.raised"
+    }
+    assert raised["police"].payload["fields_shared"] == ["crisis_kind"]
+    assert raised["station"].payload["fields_shared"] == []
+    assert raised["station"].payload["channels"] == ["webhook", "email"]
+    assert raised["station"].payload["urgent"] is True
+    assert all(event.causation_id == cause.id for event in raised.values())
+
+    for event in events:
+        await apply_consumed(UnitOfWork(ledger), event, LEDGER_CONSUMER)
+    async with ledger() as session:
+        entries, _ = await timeline_of(
+            session, await persons_on_file(session, str(survivor)), limit=50, offset=0
+        )
+    about_alerts = [entry for entry in entries if entry.source == "notify"]
+    assert sorted(entry.event_type for entry in about_alerts) == [
+        "alert.acknowledged", "alert.raised", "alert.raised"
+    ]  # fmt: skip
+    assert {entry.person_id for entry in about_alerts} == {str(merged)}
+    police_entry = next(
+        entry for entry in about_alerts if entry.details.get("partner_kind") == "police"
+        and entry.event_type == "alert.raised"
+    )  # fmt: skip
+    assert police_entry.region_code == VILLAGE
+    assert police_entry.occurred_at is not None and police_entry.actor is None
+    assert event_words(police_entry.event_type) == "预警通知"
+    assert "about: 危机报告" in detail_words(police_entry.details)
+    assert "fields_shared: crisis_kind" in detail_words(police_entry.details)
