@@ -10,6 +10,7 @@ from wushe.notify.entrypoints.deliveries import router as deliveries_router
 from wushe.notify.entrypoints.events import register_handlers
 from wushe.notify.entrypoints.http import router
 from wushe.notify.entrypoints.sharing_http import router as sharing_router
+from wushe.notify.service_layer.alert_events import AlertEvents
 from wushe.notify.service_layer.channels import build_senders
 from wushe.notify.service_layer.delivery import DeliveryWorker
 from wushe.notify.service_layer.routing import Router
@@ -33,7 +34,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     delivery = DeliverySettings()
     worker = DeliveryWorker(runtime.sessions, runtime.settings.field_cipher(), delivery)
-    alert_router = Router(runtime.settings.field_cipher())
+    alert_router = Router(runtime.settings.field_cipher(), events=AlertEvents.of(runtime))
     register_handlers(runtime, alert_router, worker.wake)
     sweeper = Sweeper(runtime.sessions, alert_router, on_alerts=worker.wake)
     runtime.background_jobs.append(sweeper.run)

@@ -26,6 +26,7 @@ from wushe.notify.service_layer.alert_actions import (
     acknowledge,
     redeliver,
 )
+from wushe.notify.service_layer.alert_events import AlertEvents
 from wushe.shared.auth import Caller, CurrentCaller, Role, require_role
 from wushe.shared.http import RuntimeDep
 
@@ -135,7 +136,11 @@ async def acknowledge_alert(
     await _visible_alert(runtime, caller, alert_id)
     async with runtime.sessions() as session, session.begin():
         acknowledged = await acknowledge(
-            session, str(alert_id), f"{caller.role.value}:{caller.subject}", datetime.now(UTC)
+            session,
+            str(alert_id),
+            f"{caller.role.value}:{caller.subject}",
+            datetime.now(UTC),
+            AlertEvents.of(runtime),
         )
     return AcknowledgementView(
         alert_id=alert_id,
