@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
 
 from wushe.notify.config import DeliverySettings
@@ -11,7 +10,7 @@ from wushe.notify.entrypoints.events import register_handlers
 from wushe.notify.entrypoints.http import router
 from wushe.notify.entrypoints.sharing_http import router as sharing_router
 from wushe.notify.service_layer.alert_events import AlertEvents
-from wushe.notify.service_layer.channels import build_senders
+from wushe.notify.service_layer.channels import open_senders
 from wushe.notify.service_layer.delivery import DeliveryWorker
 from wushe.notify.service_layer.routing import Router
 from wushe.notify.service_layer.sweeps import Sweeper
@@ -40,8 +39,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     runtime.background_jobs.append(sweeper.run)
 
     async def deliver_alerts() -> None:
-        async with httpx.AsyncClient(timeout=delivery.timeout_seconds) as client:
-            await worker.run(build_senders(client, delivery))
+        async with open_senders(delivery) as senders:
+            await worker.run(senders)
 
     runtime.background_jobs.append(deliver_alerts)
     return create_service_app(

@@ -4,7 +4,6 @@ failed, so the webhook is called once and the mail arrives once."""
 
 from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -26,7 +25,7 @@ from support.webhook_receivers import Receiver, start
 from wushe.notify.adapters.orm import DeliveryAttemptRecord
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
 from wushe.notify.config import DeliverySettings
-from wushe.notify.service_layer.channels import Senders, build_senders
+from wushe.notify.service_layer.channels import Senders, open_senders
 from wushe.notify.service_layer.delivery import DeliveryWorker
 
 
@@ -68,9 +67,11 @@ async def sessions(migrated_database: MigratedDatabase) -> Sessions:
 
 @pytest.fixture
 async def channels(mailbox: tuple[BusyThenReadyMailbox, int]) -> AsyncIterator[Senders]:
-    settings = DeliverySettings(smtp_port=mailbox[1], smtp_from="alerts@wushe.test")
-    async with httpx.AsyncClient(timeout=5) as client:
-        yield build_senders(client, settings)
+    settings = DeliverySettings(
+        smtp_port=mailbox[1], smtp_from="alerts@wushe.test", timeout_seconds=5
+    )
+    async with open_senders(settings) as senders:
+        yield senders
 
 
 async def test_each_channel_gets_the_alert_once_and_only_the_failed_one_is_retried(

@@ -3,7 +3,6 @@ retries, on a clock the test moves; the delivery log shows only real attempts.""
 
 from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -21,7 +20,7 @@ from support.webhook_receivers import Receiver, start
 from wushe.notify.adapters.orm import DeliveryAttemptRecord
 from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.circuit_breaker import CircuitState
-from wushe.notify.service_layer.channels import Senders, build_senders
+from wushe.notify.service_layer.channels import Senders, open_senders
 from wushe.notify.service_layer.delivery import DeliveryWorker
 
 
@@ -39,8 +38,8 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 async def channels() -> AsyncIterator[Senders]:
-    async with httpx.AsyncClient(timeout=5) as client:
-        yield build_senders(client, DeliverySettings())
+    async with open_senders(DeliverySettings(timeout_seconds=5)) as senders:
+        yield senders
 
 
 async def logged_attempts(sessions: Sessions) -> int:

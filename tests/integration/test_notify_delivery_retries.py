@@ -4,7 +4,6 @@ redelivery brings it back, and the log shows every attempt."""
 
 from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -22,7 +21,7 @@ from support.webhook_receivers import Receiver, start
 from wushe.notify.adapters.orm import DeliveryAttemptRecord
 from wushe.notify.config import DeliverySettings
 from wushe.notify.service_layer.alert_actions import redeliver
-from wushe.notify.service_layer.channels import Senders, build_senders
+from wushe.notify.service_layer.channels import Senders, open_senders
 from wushe.notify.service_layer.delivery import DeliveryWorker
 
 SETTINGS = DeliverySettings(max_attempts=4, timeout_seconds=5)
@@ -42,8 +41,8 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 async def channels() -> AsyncIterator[Senders]:
-    async with httpx.AsyncClient(timeout=SETTINGS.timeout_seconds) as client:
-        yield build_senders(client, SETTINGS)
+    async with open_senders(SETTINGS) as senders:
+        yield senders
 
 
 async def attempts(sessions: Sessions, alert_id: str) -> list[DeliveryAttemptRecord]:

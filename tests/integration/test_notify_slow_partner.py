@@ -5,14 +5,13 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator
 
-import httpx
 import pytest
 
 from integration.conftest import MigratedDatabase
 from integration.notify_outbound import MIGRATIONS, Sessions, add_alert, add_partner, alert, cipher
 from support.webhook_receivers import Receiver, start
 from wushe.notify.config import DeliverySettings
-from wushe.notify.service_layer.channels import build_senders
+from wushe.notify.service_layer.channels import open_senders
 from wushe.notify.service_layer.delivery import DeliveryWorker
 
 
@@ -36,8 +35,8 @@ async def test_a_slow_partner_holds_back_no_one_else(
     worker = DeliveryWorker(sessions, cipher(), settings)
     slow_alert = await add_alert(sessions, slow_partner)
 
-    async with httpx.AsyncClient(timeout=settings.timeout_seconds) as client:
-        running = asyncio.create_task(worker.run(build_senders(client, settings)))
+    async with open_senders(settings) as senders:
+        running = asyncio.create_task(worker.run(senders))
         try:
             await wait_until(lambda: len(slow.requests) == 1, 5)
             fast_alert = await add_alert(sessions, fast_partner)

@@ -1,16 +1,16 @@
 """Which channels an alert to a partner goes by, and the senders for each channel."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
-
-import httpx
 
 from wushe.notify.adapters.email import EmailChannel, SmtpServer
 from wushe.notify.adapters.orm import PartnerRecord
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
 from wushe.notify.adapters.sms import LoggingSmsGateway, SmsChannel, SmsGateway
-from wushe.notify.adapters.webhook import WebhookChannel
+from wushe.notify.adapters.webhook import WebhookChannel, http_session
 from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.delivery import Channel, DeliveryResult, Destination, OutgoingAlert
 
@@ -46,9 +46,12 @@ class Senders:
         ]
 
 
-def build_senders(
-    client: httpx.AsyncClient, settings: DeliverySettings, sms: SmsGateway | None = None
-) -> Senders:
+@asynccontextmanager
+async def open_senders(
+    settings: DeliverySettings, sms: SmsGateway | None = None
+) -> AsyncIterator[Senders]:
+    """The senders of every channel, with the webhook client's connections open until
+    the block ends."""
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     smtp = SmtpServer(
         host=settings.smtp_host,
@@ -59,8 +62,9 @@ def build_senders(
         username=settings.smtp_username,
         password=password,
     )
-    return Senders(
-        webhook=WebhookChannel(client),
-        email=EmailChannel(smtp),
-        sms=SmsChannel(sms or LoggingSmsGateway()),
-    )
+    async with http_session(settings.timeout_seconds, settings.max_in_flight) as client:
+        yield Senders(
+            webhook=WebhookChannel(client),
+            email=EmailChannel(smtp),
+            sms=SmsChannel(sms or LoggingSmsGateway()),
+        )
