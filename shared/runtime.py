@@ -1,6 +1,7 @@
 """Composition root shared by the four services: database, broker, relay, consumer."""
 
 import asyncio
+import gc
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -79,6 +80,10 @@ class ServiceRuntime:
         await self.broker.start()
         await self.relay.start()
         self.background = [asyncio.create_task(job()) for job in self.background_jobs]
+        # What exists once started (modules, the app, region tables) lives as long as the
+        # process: kept out of the collector's full passes, which would otherwise walk
+        # all of it again and again while events are applied.
+        gc.freeze()
         log.info("service started", database=self.engine.url.render_as_string())
 
     async def stop(self) -> None:
