@@ -32,6 +32,12 @@ class DonationReceived(BaseModel):
     restriction_kind: str | None = Field(None, examples=["person", "group", "project"])
     restriction_target: str | None = Field(None, description="Person id, group code or project")
     corrects: UUID | None = Field(None, description="The donation this one corrects")
+    donor_contact_sealed: str | None = Field(
+        None,
+        description="The donor's email address or mobile number, sealed for notify with the "
+        "field cipher under the context `partner_alert.donor_contact`, so that notify can "
+        "thank the donor; only when the donor gave one and asked for no anonymity",
+    )
 
 
 @registry.register("donation.reversed", version=1, topic=topics.CHARITY_FUND)

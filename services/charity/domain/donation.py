@@ -50,6 +50,11 @@ class DonationEntry(BaseModel):
         None, max_length=100, description="Shorthand for a new individual donor by name"
     )
     anonymous: bool = Field(False, description="Never named in public statements")
+    thank_you: bool = Field(
+        True,
+        description="Thank the donor at the contact on record (email or mobile); an "
+        "anonymous donor is never contacted",
+    )
     restriction: Restriction | None = Field(
         None, description="Earmark for a person, a target group or a project; none: unrestricted"
     )

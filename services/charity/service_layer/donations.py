@@ -5,16 +5,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from uuid6 import uuid7
 
-from wushe.charity.adapters.orm import DonationRecord, FundRecord
+from wushe.charity.adapters.orm import DonationRecord, DonorRecord, FundRecord
 from wushe.charity.domain.accounts import donations_code
 from wushe.charity.domain.donation import DonationEntry, DonationStatus, receipt_number
 from wushe.charity.domain.funds import FundStatus
 from wushe.charity.domain.journal import EntryKind, Line
 from wushe.charity.domain.refusals import NotFound, Refused
 from wushe.charity.service_layer.accounts import holding_account, require_account
-from wushe.charity.service_layer.donors import add_donor, require_donor
+from wushe.charity.service_layer.donors import CONTACT, add_donor, require_donor
 from wushe.charity.service_layer.journal import post_entry
 from wushe.charity.service_layer.receipts import next_receipt_sequence
 from wushe.shared.auth import Caller
@@ -22,6 +23,9 @@ from wushe.shared.events import Producer, new_event
 from wushe.shared.events.charity import DonationReceived
 from wushe.shared.field_encryption import FieldCipher
 from wushe.shared.unit_of_work import UnitOfWork
+
+# notify's convention for a personal value sealed for it: ``partner_alert.<field>``.
+DONOR_CONTACT_FOR_NOTIFY = "partner_alert.donor_contact"
 
 
 @dataclass(frozen=True)
@@ -63,10 +67,13 @@ async def add_donation(
     now = datetime.now(UTC)
     sequence = await next_receipt_sequence(session, fund.id, now.year)
     donor_id = None
+    contact = None
     if entry.donor_id is not None:
         donor_id = await require_donor(session, entry.donor_id)
+        contact = await donor_contact(session, donor_id, desk.cipher)
     elif (new_donor := entry.new_donor()) is not None:
         donor_id = add_donor(session, new_donor, desk.cipher, desk.caller)
+        contact = new_donor.contact
     holding = await holding_account(session, fund.id, entry.restriction)
     source = await require_account(session, fund.id, donations_code(entry.channel))
     lines = [Line(holding, entry.amount_fen), Line(source, -entry.amount_fen)]
@@ -93,9 +100,27 @@ async def add_donation(
         restriction_kind=donation.restriction_kind,
         restriction_target=donation.restriction_target,
         corrects=UUID(corrects) if corrects else None,
+        donor_contact_sealed=sealed_for_thanks(entry, contact, desk.cipher, corrects),
     )  # fmt: skip
     await uow.emit(
         new_event(payload, subject=fund.id, region_code=fund.region_code,
                   producer=desk.producer, actor=desk.caller.subject)
     )  # fmt: skip
     return donation
+
+
+def sealed_for_thanks(
+    entry: DonationEntry, contact: str | None, cipher: FieldCipher, corrects: str | None
+) -> str | None:
+    """The donor's contact sealed for notify's thank-you: only for a donor who gave one,
+    is not anonymous and did not decline; a correction was thanked as the original."""
+    if contact is None or entry.anonymous or not entry.thank_you or corrects is not None:
+        return None
+    return cipher.encrypt(contact, DONOR_CONTACT_FOR_NOTIFY)
+
+
+async def donor_contact(session: AsyncSession, donor_id: str, cipher: FieldCipher) -> str | None:
+    donor = await session.get(DonorRecord, donor_id)
+    if donor is None or donor.contact_encrypted is None:
+        return None
+    return cipher.decrypt(donor.contact_encrypted, CONTACT)

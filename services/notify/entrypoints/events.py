@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.notify.domain.rules import BUILT_IN
 from wushe.notify.service_layer.consumed_batch import Step, apply_consumed_batch
+from wushe.notify.service_layer.donor_thanks import THANKS_CONSUMER, DonorThanks
 from wushe.notify.service_layer.projections import (
     OFFER_CONSUMER,
     apply_consent,
@@ -33,6 +34,8 @@ NEEDS_AND_OFFERS = tuple(
 )
 OFFERS = ("offer.posted", "offer.withdrawn")
 CONSENTS = ("consent.granted", "consent.revoked")
+# Besides its alert to the fund's managers, a donation may owe its donor a thank-you.
+DONATION = "donation.received"
 # Events a built-in rule acts on, and those partners have long subscribed to.
 ROUTED = tuple(
     sorted(
@@ -65,6 +68,8 @@ def batch_steps(router: Router) -> dict[str, tuple[Step, ...]]:
             if event_type in OFFERS
             else (route,)
         )
+    thanks = DonorThanks(router.cipher, router.clock)
+    steps[DONATION] = (*steps[DONATION], Step(THANKS_CONSUMER, thanks.owe_in_batch))
     steps["fund.opened"] = (Step(CONSUMER, _projection(apply_fund_managers)),)
     for event_type in CONSENTS:
         steps[event_type] = (Step(CONSUMER, _projection(apply_consent)),)
@@ -84,9 +89,12 @@ def register_handlers(
 
         return handle
 
+    thanks = DonorThanks(router.cipher, router.clock)
     for event_type in ROUTED:
         if event_type in OFFERS:
             runtime.dispatcher.on(event_type)(handler(record_offer, router.route))
+        elif event_type == DONATION:
+            runtime.dispatcher.on(event_type)(handler(router.route, thanks.record))
         else:
             runtime.dispatcher.on(event_type)(handler(router.route))
     runtime.dispatcher.on("fund.opened")(handler(record_fund_managers))
