@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from wushe.notify.adapters.thank_you_channels import thank_you_channels
 from wushe.notify.config import DeliverySettings
 from wushe.notify.entrypoints.deliveries import router as deliveries_router
 from wushe.notify.entrypoints.events import register_handlers
@@ -12,6 +13,7 @@ from wushe.notify.entrypoints.sharing_http import router as sharing_router
 from wushe.notify.service_layer.alert_events import AlertEvents
 from wushe.notify.service_layer.channels import open_senders
 from wushe.notify.service_layer.delivery import DeliveryWorker
+from wushe.notify.service_layer.donor_thanks import ThanksSender
 from wushe.notify.service_layer.routing import Router
 from wushe.notify.service_layer.sweeps import Sweeper
 from wushe.shared.events import topics
@@ -37,6 +39,9 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     register_handlers(runtime, alert_router, worker.wake)
     sweeper = Sweeper(runtime.sessions, alert_router, on_alerts=worker.wake)
     runtime.background_jobs.append(sweeper.run)
+    cipher = runtime.settings.field_cipher()
+    thanks = ThanksSender(runtime.sessions, thank_you_channels(delivery), cipher)
+    runtime.background_jobs.append(thanks.run)
 
     async def deliver_alerts() -> None:
         async with open_senders(delivery) as senders:
