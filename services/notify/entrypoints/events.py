@@ -15,9 +15,11 @@ from wushe.notify.service_layer.projections import (
     OFFER_CONSUMER,
     apply_consent,
     apply_fund_managers,
+    apply_merge,
     apply_offer,
     record_consent,
     record_fund_managers,
+    record_merge,
     record_offer,
 )
 from wushe.notify.service_layer.routing import CONSUMER, Router
@@ -34,6 +36,8 @@ NEEDS_AND_OFFERS = tuple(
 )
 OFFERS = ("offer.posted", "offer.withdrawn")
 CONSENTS = ("consent.granted", "consent.revoked")
+# A merged person's consents count for the survivor until the merge is undone.
+MERGES = ("person.merged", "person.unmerged")
 # Besides its alert to the fund's managers, a donation may owe its donor a thank-you.
 DONATION = "donation.received"
 # Events a built-in rule acts on, and those partners have long subscribed to.
@@ -73,6 +77,8 @@ def batch_steps(router: Router) -> dict[str, tuple[Step, ...]]:
     steps["fund.opened"] = (Step(CONSUMER, _projection(apply_fund_managers)),)
     for event_type in CONSENTS:
         steps[event_type] = (Step(CONSUMER, _projection(apply_consent)),)
+    for event_type in MERGES:
+        steps[event_type] = (Step(CONSUMER, _projection(apply_merge)),)
     return steps
 
 
@@ -100,6 +106,8 @@ def register_handlers(
     runtime.dispatcher.on("fund.opened")(handler(record_fund_managers))
     for event_type in CONSENTS:
         runtime.dispatcher.on(event_type)(handler(record_consent))
+    for event_type in MERGES:
+        runtime.dispatcher.on(event_type)(handler(record_merge))
 
     steps = batch_steps(router)
 

@@ -14,6 +14,7 @@ from wushe.notify.adapters.sharing_orm import PersonConsentRecord, SharingAgreem
 from wushe.notify.domain.agreement import Agreement, governing_agreement
 from wushe.notify.domain.consent import Consent, consent_for
 from wushe.notify.domain.field_policy import split_fields
+from wushe.notify.service_layer.projections import persons_on_file
 from wushe.shared.events import EventEnvelope
 from wushe.shared.events.consent import ProcessingPurpose, RecipientKind
 from wushe.shared.field_encryption import FieldCipher
@@ -58,8 +59,10 @@ async def agreements_of(session: AsyncSession, partner_id: str) -> list[Agreemen
 
 
 async def consents_of(session: AsyncSession, person_id: str) -> list[Consent]:
+    """The person's consents and those of the files merged into theirs."""
+    persons = await persons_on_file(session, person_id)
     records = await session.scalars(
-        select(PersonConsentRecord).where(PersonConsentRecord.person_id == person_id)
+        select(PersonConsentRecord).where(PersonConsentRecord.person_id.in_(persons))
     )
     return [
         Consent(

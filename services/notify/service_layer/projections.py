@@ -1,14 +1,16 @@
 """What notify keeps of other services' events to route alerts: funds' managers, persons'
-consents, organisations' offers."""
+consents and merges, organisations' offers."""
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wushe.notify.adapters.merges_orm import PersonMergeRecord
 from wushe.notify.adapters.orm import FundManagerRecord
 from wushe.notify.adapters.sharing_orm import PartnerOfferRecord, PersonConsentRecord
 from wushe.shared.events import EventEnvelope
 from wushe.shared.events.charity import FundOpened
 from wushe.shared.events.consent import ConsentGranted, ConsentRevoked
+from wushe.shared.events.intake import PersonMerged, PersonUnmerged
 from wushe.shared.events.needs import OfferPosted, OfferWithdrawn
 from wushe.shared.unit_of_work import UnitOfWork
 
@@ -30,6 +32,14 @@ async def record_consent(uow: UnitOfWork, event: EventEnvelope) -> None:
         if not await uow.claim(CONSUMER, event):
             return
         await apply_consent(uow.session, event)
+        await uow.commit()
+
+
+async def record_merge(uow: UnitOfWork, event: EventEnvelope) -> None:
+    async with uow:
+        if not await uow.claim(CONSUMER, event):
+            return
+        await apply_merge(uow.session, event)
         await uow.commit()
 
 
@@ -97,3 +107,38 @@ async def apply_offer(session: AsyncSession, event: EventEnvelope) -> None:
                 active=True,
             )
         )
+
+
+async def apply_merge(session: AsyncSession, event: EventEnvelope) -> None:
+    """A merge makes the merged person's consents count for the survivor, as intake and
+    the ledger read one person's merged files together; its undo takes them back."""
+    if event.type == "person.unmerged":
+        unmerged = PersonUnmerged.model_validate(event.payload)
+        await session.execute(
+            delete(PersonMergeRecord).where(
+                PersonMergeRecord.merged_id == str(unmerged.restored_id),
+                PersonMergeRecord.survivor_id == str(unmerged.survivor_id),
+            )
+        )
+        return
+    merged = PersonMerged.model_validate(event.payload)
+    await session.merge(
+        PersonMergeRecord(
+            merged_id=str(merged.merged_id),
+            survivor_id=str(merged.survivor_id),
+            merge_id=str(merged.merge_id),
+        )
+    )
+
+
+async def persons_on_file(session: AsyncSession, person_id: str) -> list[str]:
+    """The person and everyone whose file was merged into theirs, at any depth."""
+    persons = [person_id]
+    frontier = [person_id]
+    while frontier:
+        merged = await session.scalars(
+            select(PersonMergeRecord.merged_id).where(PersonMergeRecord.survivor_id.in_(frontier))
+        )
+        frontier = [found for found in merged if found not in persons]
+        persons.extend(frontier)
+    return persons
