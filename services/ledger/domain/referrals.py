@@ -3,13 +3,15 @@ and when a missed deadline goes up to the station head and then the district.
 
 sent → accepted → done, or sent → declined (a declined referral may be re-sent to
 another partner as a new referral); the referrer may withdraw it while it is sent or
-accepted. Deadlines are counted in China's time; working days skip Saturdays and
-Sundays (public holidays and the weekends worked in their place are not modelled).
+accepted. Deadlines are counted in China's time, in China's working days: public
+holidays are skipped and the weekends worked in their place (调休) count (``is_working_day``).
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
+
+import chinese_calendar
 
 from wushe.shared.events.referrals import DeadlineKind, EscalationLevel, Urgency
 
@@ -93,16 +95,31 @@ class Window:
         return f"{self.working_days} working days" if self.working_days else f"{self.hours} hours"
 
 
+def is_working_day(day: date) -> bool:
+    """A working day by the State Council's yearly holiday arrangement (国务院办公厅关于
+    部分节假日安排的通知), as the ``chinesecalendar`` package records it: public holidays
+    are off, and the Saturdays and Sundays worked in their place (调休) are working days.
+
+    The package knows the years up to the latest arrangement published (2026 in its
+    1.11 release) and raises ``NotImplementedError`` for a later year; such a year counts
+    Monday to Friday until the package is updated with its arrangement."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
 def add_working_days(start: datetime, days: int) -> datetime:
-    """``days`` working days after ``start``, in China's time. Started on a weekend, the
-    count begins on Monday at midnight, so a referral sent on Saturday gets full days."""
+    """``days`` working days after ``start``, in China's time. Started on a day off, the
+    count begins at midnight of the next working day, so a referral sent on Saturday or
+    during a holiday gets full days."""
     local = start.astimezone(CHINA)
-    while local.weekday() >= 5:
+    while not is_working_day(local.date()):
         local = datetime.combine(local.date() + timedelta(days=1), time(), CHINA)
     added = 0
     while added < days:
         local += timedelta(days=1)
-        if local.weekday() < 5:
+        if is_working_day(local.date()):
             added += 1
     return local
 
