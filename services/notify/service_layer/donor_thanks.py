@@ -70,8 +70,10 @@ class DonorThanks:
     ) -> None:
         donation = DonationReceived.model_validate(event.payload)
         sealed = donation.donor_contact_sealed
-        if sealed is None or await session.get(DonorThanksRecord, str(donation.donation_id)):
+        if sealed is None:
             return
+        if await session.get(DonorThanksRecord, str(donation.donation_id)) is not None:
+            return  # owed already: the event came again
         contact = self.cipher.decrypt(sealed, CONTACT_CONTEXT)
         channel = channel_for(contact)
         if channel is None:
