@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -58,17 +59,31 @@ class FieldCipher:
 
     def _seal(self, data: bytes, context: str) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
-        return nonce + AESGCM(self.keys[self.current_key_id]).encrypt(nonce, data, context.encode())
+        return nonce + _aead(self.keys[self.current_key_id]).encrypt(nonce, data, context.encode())
 
     @staticmethod
     def _open(key: bytes, raw: bytes, context: str) -> bytes:
-        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode())
+        return _aead(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode())
 
     def key_id_of(self, stored: str) -> str:
         return stored.partition(":")[0]
 
     def needs_rotation(self, stored: str) -> bool:
         return self.key_id_of(stored) != self.current_key_id
+
+
+# Setting a key up costs more than sealing a name with it: an import seals hundreds of
+# thousands of values with the same few keys. Kept out of FieldCipher, which worker
+# processes receive pickled.
+@lru_cache(maxsize=16)
+def _aead(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
+def partner_alert_context(field: str) -> str:
+    """What a value sealed for notify's partners is bound to: an event's ``<field>_sealed``,
+    which notify opens only for a partner whose agreement names ``field``."""
+    return f"partner_alert.{field}"
 
 
 def parse_keys(spec: str) -> dict[str, bytes]:

@@ -1,4 +1,6 @@
-"""Events intake publishes about people. None carries a name, ID number, phone or address."""
+"""Events intake publishes about people. None carries a name, ID number, phone or address
+in clear: a child at risk's name and address travel sealed for notify (``name_sealed``,
+``address_sealed``), which opens them only for partners whose agreements name them."""
 
 from datetime import date
 from typing import Literal
@@ -9,6 +11,23 @@ from pydantic import BaseModel, Field
 from wushe.shared.events import topics
 from wushe.shared.events.registry import registry
 from wushe.shared.regions import RecordedRegionCode
+
+_NAME_SEALED = (
+    "The name sealed with the deployment's field cipher under `partner_alert.name`, for "
+    "notify to open for partners whose agreement names `name`; only for a child at risk "
+    "(orphan, de facto unattended, parent imprisoned, left-behind, in difficulty)"
+)
+_ADDRESS_SEALED = (
+    "The address, sealed like `name_sealed` under `partner_alert.address`; only for a "
+    "child at risk whose address is known"
+)
+
+
+def _absent(value: object) -> bool:
+    """Left out rather than null: notify counts a payload's keys as the personal fields
+    an alert could carry, and most persons are not children at risk."""
+    return value is None
+
 
 AgeBand = Literal["0-5", "6-17", "18-59", "60-79", "80+"]
 
@@ -26,6 +45,8 @@ class PersonRegistered(BaseModel):
     )
     sex: str | None = Field(None, pattern="^(male|female)$", examples=["female"])
     age_band: AgeBand | None = Field(None, description="Age band on the registration date")
+    name_sealed: str | None = Field(None, description=_NAME_SEALED, exclude_if=_absent)
+    address_sealed: str | None = Field(None, description=_ADDRESS_SEALED, exclude_if=_absent)
 
 
 @registry.register("person.updated", version=1, topic=topics.PERSON)
@@ -42,6 +63,8 @@ class PersonGroupJoined(BaseModel):
     group: str = Field(examples=["child_in_difficulty"])
     since: date
     groups: list[str] = Field(description="The person's groups after the change")
+    name_sealed: str | None = Field(None, description=_NAME_SEALED, exclude_if=_absent)
+    address_sealed: str | None = Field(None, description=_ADDRESS_SEALED, exclude_if=_absent)
 
 
 @registry.register("person.group_left", version=1, topic=topics.PERSON)

@@ -8,7 +8,7 @@ from wushe.intake.domain.identity import id_number_hash, mask_id_number
 from wushe.intake.domain.phone import mask_phone
 from wushe.intake.domain.pinyin import toneless_pinyin
 from wushe.intake.domain.profiles import PersonProfiles
-from wushe.shared.field_encryption import FieldCipher, blind_index
+from wushe.shared.field_encryption import FieldCipher, blind_index, partner_alert_context
 
 NAME = "persons.full_name"
 NAME_PINYIN = "persons.full_name_pinyin"
@@ -84,6 +84,16 @@ class PersonalDataVault:
         # The document is "{}" exactly when the profiles are empty: no second dump to ask.
         sealed = None if document == "{}" else self.cipher.encrypt(document, PROFILES)
         return {"profiles_encrypted": sealed}
+
+    def sealed_for_partners(self, full_name: str, address: str | None) -> dict[str, str]:
+        """The name and address as an event's ``name_sealed`` and ``address_sealed``, for
+        notify to open for the partners whose agreements name them."""
+        sealed = {"name_sealed": self.cipher.encrypt(full_name, partner_alert_context("name"))}
+        if address:
+            sealed["address_sealed"] = self.cipher.encrypt(
+                address, partner_alert_context("address")
+            )
+        return sealed
 
     def seal_name(self, record: PersonRecord, full_name: str) -> None:
         _apply(record, self.name_columns(full_name))

@@ -16,6 +16,7 @@ from wushe.intake.domain.changes import (
     PersonUpdate,
     Relocation,
 )
+from wushe.intake.domain.children_at_risk import any_at_risk
 from wushe.intake.domain.group_profiles import profile_violations
 from wushe.intake.domain.identity import decode_valid
 from wushe.intake.domain.profiles import PersonProfiles
@@ -160,9 +161,20 @@ async def join_group(
             recorded_by=caller.subject,
         )
     )
+    # A child joining a group at risk: the agencies that must find the child may learn who
+    # and where (domain/children_at_risk.py).
+    sealed = (
+        vault.sealed_for_partners(vault.full_name(record), vault.address(record))
+        if any_at_risk([join.group])
+        else {}
+    )
     event = person_event(
         PersonGroupJoined(
-            person_id=UUID(record.id), group=join.group.value, since=join.since, groups=groups
+            person_id=UUID(record.id),
+            group=join.group.value,
+            since=join.since,
+            groups=groups,
+            **sealed,
         ),
         record,
         producer,

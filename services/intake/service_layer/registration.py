@@ -10,6 +10,7 @@ from uuid6 import uuid7
 from wushe.intake.adapters.orm import GroupMembershipRecord, PersonRecord, PersonStatus
 from wushe.intake.adapters.personal_data import Columns, PersonalDataVault
 from wushe.intake.domain.age_rules import age_band
+from wushe.intake.domain.children_at_risk import any_at_risk
 from wushe.intake.domain.person import PersonRegistration
 from wushe.intake.service_layer.duplicate_finding import flag_likely_duplicates
 from wushe.intake.service_layer.history import record_change
@@ -49,7 +50,7 @@ async def register_person(
         await flag_likely_duplicates(uow, record)
         await record_change(
             uow,
-            registered_event(person, registration, producer),
+            registered_event(person, registration, producer, vault),
             caller,
             detail={"residence_region": person["residence_region"]},
         )
@@ -95,19 +96,29 @@ def registered_event(
     person: Columns,
     registration: PersonRegistration,
     producer: Producer,
+    vault: PersonalDataVault,
     correlation_id: UUID | None = None,
 ) -> EventEnvelope:
     birth_date = registration.birth_date
+    sealed = (
+        vault.sealed_for_partners(registration.full_name, registration.address)
+        if any_at_risk(person["groups"])
+        else {}
+    )
+    # Built from values the registration has just validated: checking them again costs
+    # an import more than writing its rows.
+    payload = PersonRegistered.model_construct(
+        person_id=UUID(person["id"]),
+        residence_region=person["residence_region"],
+        station_region=person["station_region"],
+        groups=person["groups"],
+        household_region=person["household_region"],
+        sex=person["sex"],
+        age_band=age_band(birth_date, registration.registered_on) if birth_date else None,
+        **sealed,
+    )
     return new_event(
-        PersonRegistered(
-            person_id=UUID(person["id"]),
-            residence_region=person["residence_region"],
-            station_region=person["station_region"],
-            groups=person["groups"],
-            household_region=person["household_region"],
-            sex=person["sex"],
-            age_band=age_band(birth_date, registration.registered_on) if birth_date else None,
-        ),
+        payload,
         subject=person["id"],
         region_code=person["residence_region"],
         producer=producer,

@@ -176,7 +176,9 @@ def _sealed(context: ImportContext, row: _Checked) -> tuple[list[Columns], ...]:
         person["import_fingerprint"] = row.identity
     # Compared with the others in the batch's transaction (bulk_import), not by the sweep.
     person["duplicates_checked_at"] = datetime.now(UTC)
-    event = registered_event(person, registration, context.producer, context.correlation_id)
+    event = registered_event(
+        person, registration, context.producer, context.vault, context.correlation_id
+    )
     history = change_values(event, context.caller, detail={"import_job": context.job_id})
     history["trace_id"] = context.trace_id
     return ([person], memberships, [history],
