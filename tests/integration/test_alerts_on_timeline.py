@@ -8,13 +8,16 @@ import uuid
 from datetime import date
 
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
 
 from integration.conftest import MigratedDatabase, Sessions
 from integration.notify_routing_support import INTAKE, MIGRATIONS, VILLAGE, Notify
 from wushe.cli.topic_reader import read_topic
+from wushe.ledger.adapters.orm import TimelineEntryRecord
 from wushe.ledger.bootstrap import MIGRATIONS as LEDGER_MIGRATIONS
 from wushe.ledger.domain.timeline_words import detail_words, event_words
 from wushe.ledger.service_layer.commands import apply_consumed
+from wushe.ledger.service_layer.rebuild import REPLAYED_TOPICS, rebuild
 from wushe.ledger.service_layer.timeline import persons_on_file, timeline_of
 from wushe.notify.service_layer.alert_actions import acknowledge
 from wushe.notify.service_layer.alert_events import AlertEvents
@@ -23,7 +26,9 @@ from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.consent import RecipientKind
 from wushe.shared.events.intake import PersonMerged, PersonRegistered
 from wushe.shared.events.visits import CrisisKind, CrisisReported
+from wushe.shared.kafka import ensure_topics
 from wushe.shared.relay import OutboxRelay
+from wushe.shared.settings import Settings
 from wushe.shared.unit_of_work import UnitOfWork
 
 NOTIFY = Producer(service="notify", deployment="test")
@@ -56,11 +61,12 @@ async def test_alerts_about_a_person_are_on_the_survivors_timeline(
     survivor, merged = uuid.uuid4(), uuid.uuid4()
     merge = PersonMerged(survivor_id=survivor, merged_id=merged, merge_id=uuid.uuid4(),
                          groups=["child_left_behind"])  # fmt: skip
-    for event in (
+    from_intake = [
         registered(survivor),
         registered(merged),
         new_event(merge, subject=str(survivor), region_code=VILLAGE, producer=INTAKE),
-    ):
+    ]
+    for event in from_intake:
         await apply_consumed(UnitOfWork(ledger), event, LEDGER_CONSUMER)
 
     await notify.partner("station", email="desk@station.example")
@@ -112,3 +118,43 @@ async def test_alerts_about_a_person_are_on_the_survivors_timeline(
     assert event_words(police_entry.event_type) == "预警通知"
     assert "about: 危机报告" in detail_words(police_entry.details)
     assert "fields_shared: crisis_kind" in detail_words(police_entry.details)
+
+    # A rebuild from the topics arrives at the same timeline.
+    await publish_events(bootstrap, topic_prefix, from_intake)
+    rebuilt = await migrated_database("ledger_rebuilt", LEDGER_MIGRATIONS)
+    settings = Settings(kafka_bootstrap_servers=bootstrap, topic_prefix=topic_prefix)
+    summary = await rebuild(url_of(rebuilt), settings)
+    assert summary.failed == []
+    assert await timeline_rows(rebuilt) == await timeline_rows(ledger)
+
+
+async def publish_events(bootstrap: str, prefix: str, events: list[EventEnvelope]) -> None:
+    await ensure_topics(bootstrap, [f"{prefix}{topic}" for topic in REPLAYED_TOPICS])
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for event in events:
+            await producer.send_and_wait(
+                f"{prefix}intake.person", event.to_bytes(), key=event.subject.encode()
+            )
+    finally:
+        await producer.stop()
+
+
+def url_of(sessions: Sessions) -> str:
+    url: str = sessions.kw["bind"].url.render_as_string(hide_password=False)
+    return url
+
+
+async def timeline_rows(sessions: Sessions) -> list[tuple[object, ...]]:
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(TimelineEntryRecord).order_by(
+                TimelineEntryRecord.event_id, TimelineEntryRecord.person_id
+            )
+        )
+        return [
+            (row.event_id, row.person_id, row.event_type, row.source, row.actor,
+             row.region_code, row.details, row.occurred_at.replace(tzinfo=None))
+            for row in rows
+        ]  # fmt: skip
