@@ -7,13 +7,20 @@ the batch (``RoutingSnapshot``). A later event sees what an earlier one in the b
 the session flushes before each query. A step that fails fails the whole batch, which
 the batch consumer then applies event by event, so a poison event goes to the
 dead-letter topic alone.
+
+The alerts the batch makes that are due at once are leased in its transaction and
+handed to the delivery worker when it commits (``FreshAlerts``).
 """
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wushe.notify.adapters.orm import AlertRecord
+from wushe.notify.adapters.write_gate import write_gate
 from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot, load_snapshot
 from wushe.shared.batch_consumer import ConsumedEvent
 from wushe.shared.events import EventEnvelope
@@ -31,11 +38,25 @@ class Step:
     apply: Callable[[AsyncSession, EventEnvelope, RoutingSnapshot], Awaitable[object]]
 
 
+class FreshAlerts(Protocol):
+    """The delivery worker, as a batch hands it the alerts it made."""
+
+    async def lease_fresh(
+        self, session: AsyncSession, made_since: datetime
+    ) -> list[AlertRecord]: ...
+
+    def hand_over(self, leased: list[AlertRecord]) -> None: ...
+
+
 async def apply_consumed_batch(
-    uow: UnitOfWork, batch: Sequence[ConsumedEvent], steps: Mapping[str, Sequence[Step]]
+    uow: UnitOfWork,
+    batch: Sequence[ConsumedEvent],
+    steps: Mapping[str, Sequence[Step]],
+    delivery: FreshAlerts | None = None,
 ) -> None:
     """``steps``: by event type; the batch holds only types it names."""
-    async with uow:
+    started = datetime.now(UTC)
+    async with uow, write_gate(uow.session):
         claimed = await _claim(uow.session, batch, steps)
         if not any(claimed.values()):
             return
@@ -47,7 +68,10 @@ async def apply_consumed_batch(
                     if event_id in claimed[step.consumer]:
                         claimed[step.consumer].discard(event_id)
                         await step.apply(uow.session, item.event, snapshot)
+        fresh = await delivery.lease_fresh(uow.session, started) if delivery else []
         await uow.commit()
+    if delivery is not None:
+        delivery.hand_over(fresh)
 
 
 async def _claim(

@@ -2,9 +2,15 @@
 
 Alerts are leased before delivery, so a notify process that dies mid-delivery leaves
 them to be picked up again when the lease runs out; the receiver may then see the same
-`webhook-id` twice and drops the repeat. Each partner has a rate limit and a circuit
-breaker, kept in this process's memory: with N replicas a partner may get up to N times
-the configured rate, which the configured rate accounts for.
+`webhook-id` twice and drops the repeat. The alerts routing has just made are leased in
+routing's own transaction and handed to this process's worker once it commits
+(``lease_fresh``, ``hand_over``): no round trip through the table between the event and
+its webhook. The database stays the record: an alert handed over and lost with the
+process is delivered when its lease runs out, like any other.
+
+Each partner has a rate limit and a circuit breaker, kept in this process's memory: with
+N replicas a partner may get up to N times the configured rate, which the configured
+rate accounts for.
 """
 
 import asyncio
@@ -20,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
+from wushe.notify.adapters.write_gate import write_gate
 from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.circuit_breaker import CircuitBreakers
 from wushe.notify.domain.delivery import (
@@ -39,7 +46,6 @@ log = structlog.get_logger(__name__)
 tracer = trace.get_tracer(__name__)
 
 Clock = Callable[[], datetime]
-Leased = tuple[AlertRecord, PartnerRecord, PartnerProfileRecord | None]
 Sending = tuple[AlertRecord, list[Destination]]
 
 
@@ -64,6 +70,8 @@ class DeliveryWorker:
         self._rng = rng or random.Random()
         self._wake = asyncio.Event()
         self._in_flight = 0
+        self._senders: Senders | None = None
+        self._rounds: set[asyncio.Task[None]] = set()
         self.rate_limits = RateLimits(settings.rate_per_second, settings.rate_burst)
         self.breakers = CircuitBreakers(
             settings.breaker_failures, settings.breaker_cool_down_seconds
@@ -75,17 +83,14 @@ class DeliveryWorker:
     async def run(self, senders: Senders) -> None:
         """Start a round whenever alerts are due; rounds overlap, so one slow partner's
         calls never hold back the next round's alerts to the others."""
-        rounds: set[asyncio.Task[None]] = set()
+        self._senders = senders
         try:
             while True:
                 leased = 0
-                room = self._settings.max_in_flight - self._in_flight
+                room = self.room()
                 try:
                     if room > 0:
-                        leased, round_ = await self._begin_round(senders, room)
-                        if round_ is not None:
-                            rounds.add(round_)
-                            round_.add_done_callback(rounds.discard)
+                        leased = await self._begin_round(senders, room)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -96,59 +101,118 @@ class DeliveryWorker:
                     await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
                 self._wake.clear()
         finally:
-            for round_ in rounds:
+            self._senders = None
+            for round_ in self._rounds:
                 round_.cancel()
-            await asyncio.gather(*rounds, return_exceptions=True)
+            await asyncio.gather(*self._rounds, return_exceptions=True)
+
+    def room(self) -> int:
+        """How many more alerts this worker would take on now (none while not running)."""
+        if self._senders is None:
+            return 0
+        return max(0, self._settings.max_in_flight - self._in_flight)
+
+    async def lease_fresh(self, session: AsyncSession, made_since: datetime) -> list[AlertRecord]:
+        """In the caller's transaction: lease the alerts due now and made since
+        ``made_since``, as many as there is room for, to ``hand_over`` once it commits."""
+        room = min(self.room(), self._settings.batch_size)
+        if room == 0:
+            return []
+        now = self._now()
+        fresh = (
+            select(AlertRecord.id)
+            .where(
+                AlertRecord.created_at >= made_since,
+                AlertRecord.status == AlertStatus.PENDING,
+                AlertRecord.next_attempt_at <= now,
+            )
+            .limit(room)
+        )
+        leased = await session.scalars(
+            update(AlertRecord)
+            .where(AlertRecord.id.in_(fresh))
+            .values(next_attempt_at=now + timedelta(seconds=self._settings.lease_seconds))
+            .returning(AlertRecord)
+        )
+        return list(leased)
+
+    def hand_over(self, leased: list[AlertRecord]) -> None:
+        """Deliver alerts leased by ``lease_fresh``, now that their transaction committed."""
+        if leased and self._senders is not None:
+            self._start(self._senders, leased)
+
+    def _start(self, senders: Senders, leased: list[AlertRecord]) -> None:
+        # Counted at once, so that the next round's room already leaves them out.
+        self._in_flight += len(leased)
+        task = asyncio.create_task(self._deliver_leased(senders, leased))
+        self._rounds.add(task)
+        task.add_done_callback(self._rounds.discard)
 
     async def deliver_due(self, senders: Senders) -> int:
         """One whole round: lease the due alerts, hold back those a partner's rate limit or
         open circuit stops, deliver the rest at once, log them. Returns how many were
         leased."""
-        leased, round_ = await self._begin_round(senders, self._settings.batch_size)
-        if round_ is not None:
-            await round_
-        return leased
-
-    async def _begin_round(
-        self, senders: Senders, room: int
-    ) -> tuple[int, asyncio.Task[None] | None]:
         now = self._now()
-        leased = await self._lease_due(now, min(room, self._settings.batch_size))
-        if not leased:
-            return 0, None
+        leased = await self._lease_due(now, self._settings.batch_size)
+        if leased:
+            self._in_flight += len(leased)
+            await self._deliver_leased(senders, leased)
+        return len(leased)
+
+    async def _begin_round(self, senders: Senders, room: int) -> int:
+        leased = await self._lease_due(self._now(), min(room, self._settings.batch_size))
+        if leased:
+            self._start(senders, leased)
+        return len(leased)
+
+    async def _deliver_leased(self, senders: Senders, leased: list[AlertRecord]) -> None:
+        """Deliver and log leased alerts, counted in flight until done."""
+        try:
+            sending = await self._sendable(leased)
+            if sending:
+                await self._finish_round(senders, sending)
+        except Exception:
+            # Unrecorded attempts are retried when their lease runs out.
+            log.exception("alert delivery round failed", alerts=len(leased))
+        finally:
+            self._in_flight -= len(leased)
+            self.wake()
+
+    async def _sendable(self, leased: list[AlertRecord]) -> list[Sending]:
+        """The leased alerts with where each goes; those a partner's rate limit or open
+        circuit stops are put back to wait."""
+        now = self._now()
+        partner_ids = {alert.partner_id for alert in leased}
         async with self._sessions() as session:
-            secrets = await secrets_for_signing(
-                session, self._cipher, {alert.partner_id for alert, _, _ in leased}, now
+            partners = await session.execute(
+                select(PartnerRecord, PartnerProfileRecord)
+                .outerjoin(
+                    PartnerProfileRecord, PartnerProfileRecord.partner_id == PartnerRecord.id
+                )
+                .where(PartnerRecord.id.in_(partner_ids))
             )
+            channels_of = {partner.id: (partner, profile) for partner, profile in partners}
+            secrets = await secrets_for_signing(session, self._cipher, partner_ids, now)
         held: list[tuple[str, datetime]] = []
         sending: list[Sending] = []
-        for alert, partner, profile in leased:
-            wait = self._wait_before_sending(partner.id, now)
+        for alert in leased:
+            wait = self._wait_before_sending(alert.partner_id, now)
             if wait > 0:
                 held.append((alert.id, now + timedelta(seconds=wait)))
                 continue
+            partner, profile = channels_of[alert.partner_id]
             reached = set(alert.delivered_channels or [])
             destinations = destinations_of(partner, profile, secrets.get(partner.id, ()))
             sending.append((alert, [d for d in destinations if d.channel.value not in reached]))
         if held:
             await self._hold(held)
-        if not sending:
-            return len(leased), None
-        self._in_flight += len(sending)
-        return len(leased), asyncio.create_task(self._finish_round(senders, sending))
+        return sending
 
     async def _finish_round(self, senders: Senders, sending: list[Sending]) -> None:
-        try:
-            attempts = await asyncio.gather(
-                *(self._attempt(senders, alert, destinations) for alert, destinations in sending)
-            )
-            await record_attempts(self._sessions, attempts, self._settings, self._rng)
-        except Exception:
-            # Unrecorded attempts are retried when their lease runs out.
-            log.exception("alert delivery round failed", alerts=len(sending))
-        finally:
-            self._in_flight -= len(sending)
-            self.wake()
+        attempts = await asyncio.gather(
+            *(self._attempt(senders, alert, destinations) for alert, destinations in sending)
+        )
+        await record_attempts(self._sessions, attempts, self._settings, self._rng)
 
     def _wait_before_sending(self, partner_id: str, now: datetime) -> float:
         # The rate limit first: a token taken for an alert the circuit then holds back is
@@ -158,14 +222,10 @@ class DeliveryWorker:
             partner_id
         ).wait_seconds(seconds)
 
-    async def _lease_due(self, now: datetime, limit: int) -> list[Leased]:
-        async with self._sessions() as session, session.begin():
+    async def _lease_due(self, now: datetime, limit: int) -> list[AlertRecord]:
+        async with self._sessions() as session, write_gate(session), session.begin():
             query = (
-                select(AlertRecord, PartnerRecord, PartnerProfileRecord)
-                .join(PartnerRecord, PartnerRecord.id == AlertRecord.partner_id)
-                .outerjoin(
-                    PartnerProfileRecord, PartnerProfileRecord.partner_id == AlertRecord.partner_id
-                )
+                select(AlertRecord)
                 .where(
                     AlertRecord.status == AlertStatus.PENDING, AlertRecord.next_attempt_at <= now
                 )
@@ -173,22 +233,19 @@ class DeliveryWorker:
                 .limit(limit)
             )
             if session.bind.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=AlertRecord)
-            rows: list[Leased] = [
-                (alert, partner, profile)
-                for alert, partner, profile in await session.execute(query)
-            ]
-            if rows:
+                query = query.with_for_update(skip_locked=True)
+            alerts = list(await session.scalars(query))
+            if alerts:
                 lease_ends = now + timedelta(seconds=self._settings.lease_seconds)
                 await session.execute(
                     update(AlertRecord)
-                    .where(AlertRecord.id.in_([alert.id for alert, _, _ in rows]))
+                    .where(AlertRecord.id.in_([alert.id for alert in alerts]))
                     .values(next_attempt_at=lease_ends)
                 )
-        return rows
+        return alerts
 
     async def _hold(self, held: list[tuple[str, datetime]]) -> None:
-        async with self._sessions() as session, session.begin():
+        async with self._sessions() as session, write_gate(session), session.begin():
             for alert_id, until in held:
                 await session.execute(
                     update(AlertRecord)

@@ -13,6 +13,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.notify.adapters.orm import AlertRecord, DeliveryAttemptRecord
+from wushe.notify.adapters.write_gate import write_gate
 from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.backoff import retry_delay_seconds
 from wushe.notify.domain.delivery import AlertStatus, Channel, DeliveryResult
@@ -84,7 +85,7 @@ async def record_attempts(
     ]
     # Bulk statements (ORM bulk UPDATE by primary key): a round costs a few statements,
     # not two per alert.
-    async with sessions() as session, session.begin():
+    async with sessions() as session, write_gate(session), session.begin():
         await session.execute(insert(DeliveryAttemptRecord), log_rows)
         await session.execute(
             update(AlertRecord), [{"id": attempt.alert.id, **values} for attempt, values in decided]
