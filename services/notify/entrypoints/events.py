@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.notify.domain.rules import BUILT_IN
-from wushe.notify.service_layer.consumed_batch import Step, apply_consumed_batch
+from wushe.notify.service_layer.consumed_batch import FreshAlerts, Step, apply_consumed_batch
 from wushe.notify.service_layer.donor_thanks import THANKS_CONSUMER, DonorThanks
 from wushe.notify.service_layer.projections import (
     OFFER_CONSUMER,
@@ -83,7 +83,10 @@ def batch_steps(router: Router) -> dict[str, tuple[Step, ...]]:
 
 
 def register_handlers(
-    runtime: ServiceRuntime, router: Router, wake_delivery: Callable[[], None]
+    runtime: ServiceRuntime,
+    router: Router,
+    wake_delivery: Callable[[], None],
+    fresh_alerts: FreshAlerts | None = None,
 ) -> None:
     def handler(
         *steps: Callable[[UnitOfWork, EventEnvelope], Awaitable[object]],
@@ -112,7 +115,7 @@ def register_handlers(
     steps = batch_steps(router)
 
     async def on_batch(batch: list[ConsumedEvent]) -> None:
-        await apply_consumed_batch(runtime.unit_of_work(), batch, steps)
+        await apply_consumed_batch(runtime.unit_of_work(), batch, steps, fresh_alerts)
         # Once for the whole batch: a round leases every alert then due, up to its size.
         wake_delivery()
 
