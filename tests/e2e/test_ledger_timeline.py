@@ -29,13 +29,16 @@ def act(stack: RunningStack, path: str, body: dict[str, Any]) -> Any:
 def timeline_until(
     stack: RunningStack, person_id: str, last: str, count: int = 1
 ) -> list[dict[str, Any]]:
-    """The person's timeline once its latest entry is of type ``last`` and it holds at
-    least ``count`` entries (a person's own events and a merge keyed by the survivor
-    travel on different partitions, so either may be applied first)."""
+    """The person's timeline, without the alerts partners were sent about them (which
+    depend on the partners other tests registered), once its latest entry is of type
+    ``last`` and it holds at least ``count`` entries (a person's own events and a merge
+    keyed by the survivor travel on different partitions, so either may be applied
+    first)."""
 
     def arrived() -> list[dict[str, Any]] | None:
         timeline = stack.found("ledger", f"/files/{person_id}/timeline")
-        items: list[dict[str, Any]] = timeline["items"] if timeline else []
+        every: list[dict[str, Any]] = timeline["items"] if timeline else []
+        items = [item for item in every if item["source"] != "notify"]
         return items if len(items) >= count and items[-1]["event_type"] == last else None
 
     return wait_for(arrived, timeout=30, what=f"{last} on the timeline of {person_id}")
