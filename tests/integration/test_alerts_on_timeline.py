@@ -22,11 +22,13 @@ from wushe.ledger.service_layer.timeline import persons_on_file, timeline_of
 from wushe.notify.service_layer.alert_actions import acknowledge
 from wushe.notify.service_layer.alert_events import AlertEvents
 from wushe.notify.service_layer.routing import Router
+from wushe.notify.service_layer.sweeps import Sweeper
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.consent import RecipientKind
 from wushe.shared.events.intake import PersonMerged, PersonRegistered
-from wushe.shared.events.visits import CrisisKind, CrisisReported
+from wushe.shared.events.visits import CrisisKind, CrisisReported, VisitOverdue
 from wushe.shared.kafka import ensure_topics
+from wushe.shared.messaging_tables import outbox
 from wushe.shared.relay import OutboxRelay
 from wushe.shared.settings import Settings
 from wushe.shared.unit_of_work import UnitOfWork
@@ -158,3 +160,34 @@ async def timeline_rows(sessions: Sessions) -> list[tuple[object, ...]]:
              row.region_code, row.details, row.occurred_at.replace(tzinfo=None))
             for row in rows
         ]  # fmt: skip
+
+
+async def test_an_escalation_is_announced_as_an_alert_of_its_own(
+    migrated_database: MigratedDatabase, topic_prefix: str
+) -> None:
+    notify = Notify(await migrated_database("notify", MIGRATIONS))
+    notify.router = Router(notify.cipher, notify.clock, events=AlertEvents(NOTIFY, topic_prefix))
+    sweeper = Sweeper(notify.sessions, notify.router)
+    volunteers = await notify.partner("volunteer_team")
+    await notify.partner("station")
+    person = uuid.uuid4()
+    missed = VisitOverdue(
+        person_id=person, due_on=date(2026, 11, 20), interval_days=7,
+        detected_on=date(2026, 11, 24), notified_level="volunteer_team",
+    )  # fmt: skip
+    await notify.route(missed, str(person))
+    notify.clock.advance(hours=25)
+    assert await sweeper.escalate_unacknowledged() == 1
+
+    async with notify.sessions() as session:
+        bodies = (await session.scalars(select(outbox.c.body).order_by(outbox.c.id))).all()
+    first, escalation = (EventEnvelope.model_validate_json(body) for body in bodies)
+    [original] = await notify.alerts(volunteers)
+    assert first.payload["alert_id"] == original.id
+    assert (first.payload["partner_kind"], first.payload["escalation_of"]) == (
+        "volunteer_team", None
+    )  # fmt: skip
+    assert escalation.payload["partner_kind"] == "station"
+    assert escalation.payload["reason"] == "escalation"
+    assert escalation.payload["escalation_of"] == original.id
+    assert {first.subject, escalation.subject} == {str(person)}
