@@ -15,6 +15,7 @@ poll, they cost more than applying the events. Each event's own span is kept.
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import cache
 from typing import TypeAlias
 
 import structlog
@@ -37,6 +38,12 @@ log = structlog.get_logger(__name__)
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
 
 
+@cache
+def _tracer(provider: trace.TracerProvider) -> trace.Tracer:
+    # Asked once per provider rather than once per event: each ask builds a new tracer.
+    return provider.get_tracer("wushe.consumer")
+
+
 @dataclass(frozen=True)
 class ConsumedEvent:
     event: EventEnvelope
@@ -46,7 +53,7 @@ class ConsumedEvent:
     def handling(self, consumer: str) -> Iterator[None]:
         """Within the event's own trace, and with its ids on every log line."""
         carrier = {name: value.decode(errors="replace") for name, value in self.record.headers}
-        tracer = trace.get_tracer("wushe.consumer")
+        tracer = _tracer(trace.get_tracer_provider())
         structlog.contextvars.bind_contextvars(
             event_id=str(self.event.id),
             event_type=self.event.type,

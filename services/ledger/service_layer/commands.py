@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from wushe.ledger.service_layer.files import load_files
 from wushe.ledger.service_layer.projection import Applying
 from wushe.ledger.service_layer.projectors import projection
 from wushe.shared.batch_consumer import ConsumedEvent
@@ -47,17 +46,20 @@ async def apply_consumed_batch(
 ) -> None:
     """Apply a poll's events in one transaction, each once and within its own trace.
 
-    The batch's events are claimed in one statement and the files they name read in one
-    query. A person's events arrive in order within the batch, and a later event sees
-    what an earlier one did (the same objects, or queries that flush the session first);
-    the visit plans the batch changed are planned once at its end. The events the
+    The batch's events are claimed in one statement and the files and consents they name
+    read in a query or two. A person's events arrive in order within the batch, and a
+    later event sees what an earlier one did (the same objects); what the batch's events
+    changed is written, and the visit plans they changed planned, once at its end
+    (``projection.finish``). The events the
     projectors publish (``topic_prefix``: the service's) are written to the outbox
     together, each with the trace headers of the event that caused it.
     """
     async with uow:
         events = [item.event for item in batch]
         claimed = await claim_events(uow.session, CONSUMER, events)
-        await load_files(uow.session, [event for event in events if str(event.id) in claimed])
+        await projection.prepare(
+            uow.session, [event for event in events if str(event.id) in claimed]
+        )
         emitted: list[dict[str, Any]] = []
 
         async def emit(event: EventEnvelope) -> None:

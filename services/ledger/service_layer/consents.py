@@ -1,5 +1,6 @@
 """What the ledger knows of consent, from intake's events, to decide what it may share."""
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import or_, select
@@ -8,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wushe.ledger.adapters.orm import ConsentRecord
 from wushe.ledger.service_layer.projection import Applying, projection
 from wushe.ledger.service_layer.timeline import add_entry
+from wushe.shared.events import EventEnvelope
 from wushe.shared.events.consent import (
     ConsentGranted,
     ConsentRevoked,
@@ -15,14 +17,52 @@ from wushe.shared.events.consent import (
     RecipientKind,
 )
 
+# The consents (None: not known yet) the transaction's events name, in ``session.info``.
+_LOADED = "wushe.ledger.consents"
+_CONSENT_EVENTS = ("consent.granted", "consent.revoked")
+_LOAD_BATCH = 500
+
+
+@projection.on_prepare
+async def load_consents(session: AsyncSession, events: Sequence[EventEnvelope]) -> None:
+    """The records of the consents ``events`` name, read together: looking each one up
+    as its event is applied would first flush everything the batch added so far."""
+    wanted = sorted(
+        {
+            str(consent_id)
+            for event in events
+            if event.type in _CONSENT_EVENTS
+            and (consent_id := event.payload.get("consent_id")) is not None
+        }
+    )
+    loaded: dict[str, ConsentRecord | None] = session.info.setdefault(_LOADED, {})
+    for start in range(0, len(wanted), _LOAD_BATCH):
+        chunk = [found for found in wanted[start : start + _LOAD_BATCH] if found not in loaded]
+        loaded.update(dict.fromkeys(chunk))
+        for record in await session.scalars(
+            select(ConsentRecord).where(ConsentRecord.consent_id.in_(chunk))
+        ):
+            loaded[record.consent_id] = record
+
+
+@projection.on_finish
+async def forget_loaded_consents(session: AsyncSession) -> None:
+    session.info.pop(_LOADED, None)
+
 
 async def _keep(applying: Applying, consent: ConsentGranted | ConsentRevoked) -> ConsentRecord:
     """The consent's record, made if new, with the terms the event states."""
     consent_id = str(consent.consent_id)
-    record = await applying.session.get(ConsentRecord, consent_id)
+    loaded: dict[str, ConsentRecord | None] | None = applying.session.info.get(_LOADED)
+    if loaded is not None and consent_id in loaded:
+        record = loaded[consent_id]
+    else:
+        record = await applying.session.get(ConsentRecord, consent_id)
     if record is None:
         record = ConsentRecord(consent_id=consent_id, revoked_on=None)
         applying.session.add(record)
+    if loaded is not None:
+        loaded[consent_id] = record
     record.person_id = str(consent.person_id)
     record.purpose = consent.purpose.value
     record.recipient_kind = consent.recipient_kind.value

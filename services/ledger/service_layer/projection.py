@@ -7,7 +7,7 @@ same projectors (``wushe ledger rebuild``) therefore rebuilds the same state.
 """
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,12 +36,17 @@ Projector = Callable[[Applying], Awaitable[None]]
 # Work the projectors of a transaction's events left for its end, done once for all of
 # them (a person's visit plan, however many of their events were applied).
 Finisher = Callable[[AsyncSession], Awaitable[None]]
+# Reads, before a transaction's events are applied, the rows their projectors will look
+# for, all at once (the files of the persons they name), keeping them in the session's
+# ``info`` until a finisher drops them.
+Preparer = Callable[[AsyncSession, Sequence[EventEnvelope]], Awaitable[None]]
 
 
 class Projection:
     def __init__(self) -> None:
         self._projectors: dict[str, list[Projector]] = defaultdict(list)
         self._finishers: list[Finisher] = []
+        self._preparers: list[Preparer] = []
 
     def on(self, *event_types: str) -> Callable[[Projector], Projector]:
         def register(projector: Projector) -> Projector:
@@ -55,6 +60,10 @@ class Projection:
         self._finishers.append(finisher)
         return finisher
 
+    def on_prepare(self, preparer: Preparer) -> Preparer:
+        self._preparers.append(preparer)
+        return preparer
+
     @property
     def event_types(self) -> list[str]:
         return sorted(self._projectors)
@@ -62,6 +71,12 @@ class Projection:
     async def apply(self, applying: Applying) -> None:
         for projector in self._projectors.get(applying.event.type, []):
             await projector(applying)
+
+    async def prepare(self, session: AsyncSession, events: Sequence[EventEnvelope]) -> None:
+        """Before the events of a transaction are applied: what their projectors will
+        read, in a query or two for all of them instead of one per event."""
+        for preparer in self._preparers:
+            await preparer(session, events)
 
     async def finish(self, session: AsyncSession) -> None:
         """Once the events of a transaction are applied, before it commits: what their

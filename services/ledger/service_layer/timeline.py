@@ -6,11 +6,12 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wushe.ledger.adapters.orm import LedgerFileRecord, TimelineEntryRecord
+from wushe.ledger.adapters.orm import LedgerFileRecord, TimelineEntryRecord, metadata
 from wushe.ledger.service_layer.projection import Applying, projection
 
 # The entries of the transaction's events, written together once they are applied.
 _PENDING = "wushe.ledger.timeline"
+_TIMELINE = metadata.tables[TimelineEntryRecord.__tablename__]
 
 
 def add_entry(
@@ -39,7 +40,9 @@ def add_entry(
 async def write_entries(session: AsyncSession) -> None:
     entries: list[dict[str, Any]] | None = session.info.pop(_PENDING, None)
     if entries:
-        await session.execute(insert(TimelineEntryRecord), entries)
+        # The table's own INSERT, executed with many rows: the ORM's bulk path would
+        # first look at every row for what the mapping adds, which none of these need.
+        await session.execute(insert(_TIMELINE), entries)
 
 
 async def persons_on_file(session: AsyncSession, person_id: str) -> list[str]:

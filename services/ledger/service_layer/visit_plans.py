@@ -13,13 +13,13 @@ the one the current state implies.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.ledger.adapters.case_orm import CaseRecord
-from wushe.ledger.adapters.orm import LedgerFileRecord
+from wushe.ledger.adapters.orm import LedgerFileRecord, metadata
 from wushe.ledger.adapters.visit_orm import VisitPlanRecord, VisitRecord, VisitRuleRecord
 from wushe.ledger.domain.visit_cadence import RiskLevel, VisitRule, visit_interval
 from wushe.ledger.service_layer.case_reads import RISK_ORDER
@@ -34,9 +34,21 @@ REPLAN_BATCH = 500
 # Persons whose plan the transaction's events may have changed, in ``session.info``.
 _NOTED = "wushe.ledger.replan"
 _NOTED_HOLDERS = "wushe.ledger.replan_holders"
+_PLANS = metadata.tables[VisitPlanRecord.__tablename__]
+# A plan's columns before it is planned, so that every new plan's row has them all.
+_NEW_PLAN: dict[str, object] = {
+    "interval_days": None,
+    "last_visited_on": None,
+    "next_due_on": None,
+    "overdue_due_on": None,
+    "overdue_rank": 0,
+}
 
 
 def local_day(instant: datetime) -> date:
+    # SQLite gives back the stored UTC time without its zone.
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
     return instant.astimezone(CHINA).date()
 
 
@@ -106,10 +118,17 @@ async def _replan_batch(session: AsyncSession, persons: Sequence[str]) -> None:
             select(VisitPlanRecord).where(VisitPlanRecord.person_id.in_(persons))
         )
     }
+    # Only read here: the columns planning needs, without building an ORM object each.
     files = {
         record.person_id: record
-        for record in await session.scalars(
-            select(LedgerFileRecord).where(LedgerFileRecord.person_id.in_(persons))
+        for record in await session.execute(
+            select(
+                LedgerFileRecord.person_id,
+                LedgerFileRecord.status,
+                LedgerFileRecord.region_code,
+                LedgerFileRecord.groups,
+                LedgerFileRecord.opened_at,
+            ).where(LedgerFileRecord.person_id.in_(persons))
         )
     }
     with session.no_autoflush:
@@ -122,33 +141,51 @@ async def _replan_batch(session: AsyncSession, persons: Sequence[str]) -> None:
         last_visits = await _last_visits(session, members)
         risks = await _open_case_risks(session, members)
         rules = await _rules_for(session, {record.region_code for record in open_files})
-    for person_id in persons:
+    new_plans: list[dict[str, object]] = []
+    for person_id in dict.fromkeys(persons):
+        planned = _planned(files.get(person_id), on_file, last_visits, risks, rules)
         plan = plans.get(person_id)
         if plan is None:
-            plan = plans[person_id] = VisitPlanRecord(person_id=person_id, overdue_rank=0)
-            session.add(plan)
-        record = files.get(person_id)
-        if record is None or record.status != OPEN:
-            plan.interval_days = None
-            plan.next_due_on = None
+            # Written with the batch's other new plans in one INSERT below: an ORM
+            # object each would cost more than planning them.
+            new_plans.append({**_NEW_PLAN, "person_id": person_id, **planned})
             continue
-        persons_of_file = on_file[person_id]
-        visited = [last_visits[found] for found in persons_of_file if found in last_visits]
-        last_visited_on = max(visited) if visited else None
-        levels = {level for found in persons_of_file for level in risks.get(found, ())}
-        known = [level for level in RISK_ORDER if level.value in levels]
-        risk = RiskLevel(known[-1].value) if known else None
-        prefixes = set(_prefixes_of(record.region_code))
-        interval = visit_interval(
-            record.groups,
-            record.region_code,
-            risk,
-            [rule for rule in rules if rule.region_prefix in prefixes],
-        )
-        plan.interval_days = interval
-        plan.last_visited_on = last_visited_on
-        anchor = last_visited_on or local_day(record.opened_at)
-        plan.next_due_on = anchor + timedelta(days=interval) if interval is not None else None
+        for field, value in planned.items():
+            setattr(plan, field, value)
+    if new_plans:
+        await session.execute(insert(_PLANS), new_plans)
+
+
+def _planned(
+    record: Row[tuple[str, str, str, list[str], datetime]] | None,
+    on_file: dict[str, list[str]],
+    last_visits: dict[str, date],
+    risks: dict[str, set[str]],
+    rules: list[VisitRule],
+) -> dict[str, object]:
+    """What a person's plan becomes, from their file (its planning columns) and the
+    visits, open cases and rules of everyone on it."""
+    if record is None or record.status != OPEN:
+        return {"interval_days": None, "next_due_on": None}
+    persons_of_file = on_file[record.person_id]
+    visited = [last_visits[found] for found in persons_of_file if found in last_visits]
+    last_visited_on = max(visited) if visited else None
+    levels = {level for found in persons_of_file for level in risks.get(found, ())}
+    known = [level for level in RISK_ORDER if level.value in levels]
+    risk = RiskLevel(known[-1].value) if known else None
+    prefixes = set(_prefixes_of(record.region_code))
+    interval = visit_interval(
+        record.groups,
+        record.region_code,
+        risk,
+        [rule for rule in rules if rule.region_prefix in prefixes],
+    )
+    anchor = last_visited_on or local_day(record.opened_at)
+    return {
+        "interval_days": interval,
+        "last_visited_on": last_visited_on,
+        "next_due_on": anchor + timedelta(days=interval) if interval is not None else None,
+    }
 
 
 async def _persons_on_files(session: AsyncSession, persons: list[str]) -> dict[str, list[str]]:
