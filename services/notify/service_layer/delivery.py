@@ -175,8 +175,10 @@ class DeliveryWorker:
             # Unrecorded attempts are retried when their lease runs out.
             log.exception("alert delivery round failed", alerts=len(leased))
         finally:
+            was_full = self.room() == 0
             self._in_flight -= len(leased)
-            self.wake()
+            if was_full:  # the loop may be waiting for room to lease what is due
+                self.wake()
 
     async def _sendable(self, leased: list[AlertRecord]) -> list[Sending]:
         """The leased alerts with where each goes; those a partner's rate limit or open
