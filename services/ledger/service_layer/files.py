@@ -155,13 +155,14 @@ async def open_file(applying: Applying) -> None:
     record.opened_by_event = str(applying.event.id)
     record.trace_id = applying.trace_id
     add_entry(applying, person_id)
+    # Built from the registration's values, which were just validated.
     await applying.emit(
         new_event(
-            LedgerFileOpened(
+            LedgerFileOpened.model_construct(
                 file_id=UUID(record.id),
                 person_id=registered.person_id,
                 region_code=registered.residence_region,
-                groups=registered.groups,
+                groups=list(registered.groups),
             ),
             subject=person_id,
             region_code=registered.residence_region,
