@@ -102,5 +102,12 @@ def derived_key(secret: str) -> bytes:
 
 def blind_index(value: str, key: str, column: str) -> str:
     """Keyed hash of a normalised value: equal values match, the value stays hidden."""
-    message = f"{column}:{value}".encode()
-    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+    mac = _keyed_hash(key).copy()
+    mac.update(f"{column}:{value}".encode())
+    return mac.hexdigest()
+
+
+# Copying a keyed hash skips deriving its pads from the key again, for every value.
+@lru_cache(maxsize=16)
+def _keyed_hash(key: str) -> hmac.HMAC:
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
