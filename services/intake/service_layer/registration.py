@@ -115,7 +115,8 @@ def registered_event(
         household_region=person["household_region"],
         sex=person["sex"],
         age_band=age_band(birth_date, registration.registered_on) if birth_date else None,
-        **sealed,
+        name_sealed=sealed.get("name_sealed"),
+        address_sealed=sealed.get("address_sealed"),
     )
     return new_event(
         payload,
