@@ -36,7 +36,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     delivery = DeliverySettings()
     worker = DeliveryWorker(runtime.sessions, runtime.settings.field_cipher(), delivery)
     alert_router = Router(runtime.settings.field_cipher(), events=AlertEvents.of(runtime))
-    register_handlers(runtime, alert_router, worker.wake, fresh_alerts=worker)
+    register_handlers(runtime, alert_router, worker.wake_after_batch, fresh_alerts=worker)
     sweeper = Sweeper(runtime.sessions, alert_router, on_alerts=worker.wake)
     runtime.background_jobs.append(sweeper.run)
     cipher = runtime.settings.field_cipher()

@@ -71,6 +71,8 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._in_flight = 0
         self._senders: Senders | None = None
+        self._fresh_left_behind = False
+        self._batch_handed_over = False
         self._rounds: set[asyncio.Task[None]] = set()
         self.rate_limits = RateLimits(settings.rate_per_second, settings.rate_burst)
         self.breakers = CircuitBreakers(
@@ -116,6 +118,7 @@ class DeliveryWorker:
         """In the caller's transaction: lease the alerts due now and made since
         ``made_since``, as many as there is room for, to ``hand_over`` once it commits."""
         room = min(self.room(), self._settings.batch_size)
+        self._fresh_left_behind = True
         if room == 0:
             return []
         now = self._now()
@@ -134,12 +137,22 @@ class DeliveryWorker:
             .values(next_attempt_at=now + timedelta(seconds=self._settings.lease_seconds))
             .returning(AlertRecord)
         )
-        return list(leased)
+        taken = list(leased)
+        self._fresh_left_behind = len(taken) == room
+        return taken
 
     def hand_over(self, leased: list[AlertRecord]) -> None:
         """Deliver alerts leased by ``lease_fresh``, now that their transaction committed."""
+        self._batch_handed_over = not self._fresh_left_behind
         if leased and self._senders is not None:
             self._start(self._senders, leased)
+
+    def wake_after_batch(self) -> None:
+        """The wake after a consumed batch: none needed when the batch handed over every
+        alert it made due (an empty lease costs a query and the SQLite writers' turn)."""
+        if not self._batch_handed_over:
+            self.wake()
+        self._batch_handed_over = False
 
     def _start(self, senders: Senders, leased: list[AlertRecord]) -> None:
         # Counted at once, so that the next round's room already leaves them out.
