@@ -19,7 +19,8 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wushe.notify.adapters.orm import AlertRecord
+from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
+from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
 from wushe.notify.adapters.write_gate import write_gate
 from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot, load_snapshot
 from wushe.shared.batch_consumer import ConsumedEvent
@@ -45,7 +46,12 @@ class FreshAlerts(Protocol):
         self, session: AsyncSession, made_since: datetime
     ) -> list[AlertRecord]: ...
 
-    def hand_over(self, leased: list[AlertRecord]) -> None: ...
+    def hand_over(
+        self,
+        leased: list[AlertRecord],
+        partners: Mapping[str, PartnerRecord],
+        profiles: Mapping[str, PartnerProfileRecord],
+    ) -> None: ...
 
 
 async def apply_consumed_batch(
@@ -71,7 +77,7 @@ async def apply_consumed_batch(
         fresh = await delivery.lease_fresh(uow.session, started) if delivery else []
         await uow.commit()
     if delivery is not None:
-        delivery.hand_over(fresh)
+        delivery.hand_over(fresh, snapshot.partners, snapshot.profiles)
 
 
 async def _claim(

@@ -16,7 +16,7 @@ rate accounts for.
 import asyncio
 import contextlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -47,6 +47,7 @@ tracer = trace.get_tracer(__name__)
 
 Clock = Callable[[], datetime]
 Sending = tuple[AlertRecord, list[Destination]]
+PartnerChannels = dict[str, tuple[PartnerRecord, PartnerProfileRecord | None]]
 
 
 def utc_now() -> datetime:
@@ -141,11 +142,18 @@ class DeliveryWorker:
         self._fresh_left_behind = len(taken) == room
         return taken
 
-    def hand_over(self, leased: list[AlertRecord]) -> None:
-        """Deliver alerts leased by ``lease_fresh``, now that their transaction committed."""
+    def hand_over(
+        self,
+        leased: list[AlertRecord],
+        partners: Mapping[str, PartnerRecord],
+        profiles: Mapping[str, PartnerProfileRecord],
+    ) -> None:
+        """Deliver alerts leased by ``lease_fresh``, now that their transaction committed;
+        ``partners`` and ``profiles`` as that transaction read them."""
         self._batch_handed_over = not self._fresh_left_behind
         if leased and self._senders is not None:
-            self._start(self._senders, leased)
+            known = {p: (partners[p], profiles.get(p)) for p in {a.partner_id for a in leased}}
+            self._start(self._senders, leased, known)
 
     def wake_after_batch(self) -> None:
         """The wake after a consumed batch: none needed when the batch handed over every
@@ -154,10 +162,12 @@ class DeliveryWorker:
             self.wake()
         self._batch_handed_over = False
 
-    def _start(self, senders: Senders, leased: list[AlertRecord]) -> None:
+    def _start(
+        self, senders: Senders, leased: list[AlertRecord], known: PartnerChannels | None = None
+    ) -> None:
         # Counted at once, so that the next round's room already leaves them out.
         self._in_flight += len(leased)
-        task = asyncio.create_task(self._deliver_leased(senders, leased))
+        task = asyncio.create_task(self._deliver_leased(senders, leased, known))
         self._rounds.add(task)
         task.add_done_callback(self._rounds.discard)
 
@@ -178,10 +188,12 @@ class DeliveryWorker:
             self._start(senders, leased)
         return len(leased)
 
-    async def _deliver_leased(self, senders: Senders, leased: list[AlertRecord]) -> None:
+    async def _deliver_leased(
+        self, senders: Senders, leased: list[AlertRecord], known: PartnerChannels | None = None
+    ) -> None:
         """Deliver and log leased alerts, counted in flight until done."""
         try:
-            sending = await self._sendable(leased)
+            sending = await self._sendable(leased, known)
             if sending:
                 await self._finish_round(senders, sending)
         except Exception:
@@ -193,20 +205,24 @@ class DeliveryWorker:
             if was_full:  # the loop may be waiting for room to lease what is due
                 self.wake()
 
-    async def _sendable(self, leased: list[AlertRecord]) -> list[Sending]:
+    async def _sendable(
+        self, leased: list[AlertRecord], known: PartnerChannels | None
+    ) -> list[Sending]:
         """The leased alerts with where each goes; those a partner's rate limit or open
-        circuit stops are put back to wait."""
+        circuit stops are put back to wait. ``known``: the partners' records, when the
+        caller has them."""
         now = self._now()
         partner_ids = {alert.partner_id for alert in leased}
         async with self._sessions() as session:
-            partners = await session.execute(
-                select(PartnerRecord, PartnerProfileRecord)
-                .outerjoin(
-                    PartnerProfileRecord, PartnerProfileRecord.partner_id == PartnerRecord.id
+            if known is None:
+                partners = await session.execute(
+                    select(PartnerRecord, PartnerProfileRecord)
+                    .outerjoin(
+                        PartnerProfileRecord, PartnerProfileRecord.partner_id == PartnerRecord.id
+                    )
+                    .where(PartnerRecord.id.in_(partner_ids))
                 )
-                .where(PartnerRecord.id.in_(partner_ids))
-            )
-            channels_of = {partner.id: (partner, profile) for partner, profile in partners}
+                known = {partner.id: (partner, profile) for partner, profile in partners}
             secrets = await secrets_for_signing(session, self._cipher, partner_ids, now)
         held: list[tuple[str, datetime]] = []
         sending: list[Sending] = []
@@ -215,7 +231,7 @@ class DeliveryWorker:
             if wait > 0:
                 held.append((alert.id, now + timedelta(seconds=wait)))
                 continue
-            partner, profile = channels_of[alert.partner_id]
+            partner, profile = known[alert.partner_id]
             reached = set(alert.delivered_channels or [])
             destinations = destinations_of(partner, profile, secrets.get(partner.id, ()))
             sending.append((alert, [d for d in destinations if d.channel.value not in reached]))
