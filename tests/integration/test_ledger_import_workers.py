@@ -3,6 +3,7 @@ every row is written once with its group periods, history line and outbox event,
 SQLite and on PostgreSQL; imported again, the workers seal none of its rows."""
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,10 +15,12 @@ from wushe.intake.adapters.orm import GroupMembershipRecord, ImportJobRecord, Pe
 from wushe.intake.adapters.personal_data import PersonalDataVault
 from wushe.intake.adapters.spreadsheets import open_ledger
 from wushe.intake.bootstrap import MIGRATIONS
+from wushe.intake.domain.children_at_risk import any_at_risk
 from wushe.intake.service_layer.bulk_import import LedgerImport
 from wushe.intake.service_layer.row_preparation import AlreadyRegistered, prepare_rows
 from wushe.shared.auth import Caller, Role
 from wushe.shared.events import Producer
+from wushe.shared.field_encryption import partner_alert_context
 from wushe.shared.messaging_tables import outbox
 from wushe.shared.settings import Settings
 from wushe.shared.unit_of_work import UnitOfWork
@@ -77,3 +80,16 @@ async def test_worker_processes_write_every_row_once(
     assert sample is not None and vault.full_name(sample)
     assert sample.registered_at.year >= 2026
     assert unchecked == 0  # compared for likely duplicates in the import's own batches
+
+    # Children at risk carry their name sealed for notify, built in the workers; no one else.
+    payloads = [json.loads(e.body)["payload"] for e in events]
+    at_risk = [p for p in payloads if any_at_risk(p["groups"])]
+    assert at_risk and len(at_risk) < len(payloads)
+    assert all("name_sealed" in p for p in at_risk)
+    assert not any("name_sealed" in p or "address_sealed" in p
+                   for p in payloads if not any_at_risk(p["groups"]))  # fmt: skip
+    async with sessions() as session:
+        child = await session.get(PersonRecord, at_risk[0]["person_id"])
+    assert child is not None
+    opened = vault.cipher.decrypt(at_risk[0]["name_sealed"], partner_alert_context("name"))
+    assert opened == vault.full_name(child)
