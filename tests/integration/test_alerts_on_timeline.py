@@ -22,6 +22,7 @@ from wushe.ledger.service_layer.timeline import persons_on_file, timeline_of
 from wushe.notify.service_layer.alert_actions import acknowledge
 from wushe.notify.service_layer.alert_events import AlertEvents
 from wushe.notify.service_layer.routing import Router
+from wushe.notify.service_layer.routing_snapshot import load_snapshot
 from wushe.notify.service_layer.sweeps import Sweeper
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.consent import RecipientKind
@@ -191,3 +192,41 @@ async def test_an_escalation_is_announced_as_an_alert_of_its_own(
     assert escalation.payload["reason"] == "escalation"
     assert escalation.payload["escalation_of"] == original.id
     assert {first.subject, escalation.subject} == {str(person)}
+
+
+async def test_alert_events_are_written_when_their_transaction_commits_and_only_then(
+    migrated_database: MigratedDatabase, topic_prefix: str
+) -> None:
+    notify = Notify(await migrated_database("notify", MIGRATIONS))
+    wakes: list[int] = []
+    events = AlertEvents(NOTIFY, topic_prefix, wake_relay=lambda: wakes.append(1))
+    router = Router(notify.cipher, notify.clock, events=events)
+    await notify.partner("station")
+
+    async def outbox_rows() -> int:
+        async with notify.sessions() as session:
+            return len((await session.scalars(select(outbox.c.id))).all())
+
+    def crisis() -> EventEnvelope:
+        person = uuid.uuid4()
+        payload = CrisisReported(
+            visit_id=uuid.uuid4(), person_id=person, crisis_kind=CrisisKind.MISSING,
+            found_on=date(2026, 11, 24),
+        )  # fmt: skip
+        return new_event(payload, subject=str(person), region_code=VILLAGE, producer=INTAKE)
+
+    async with notify.sessions() as session:
+        await router.route_claimed(session, crisis(), await load_snapshot(session))
+        await session.rollback()
+        await session.commit()  # a later commit of the same session writes nothing
+    assert (await outbox_rows(), wakes) == (0, [])
+
+    # Two events in one transaction (a poll): their rows in one insert, one wake.
+    async with notify.sessions() as session:
+        snapshot = await load_snapshot(session)
+        await router.route_claimed(session, crisis(), snapshot)
+        await router.route_claimed(session, crisis(), snapshot)
+        await session.commit()
+    assert (await outbox_rows(), wakes) == (2, [1])
+    await router.route(UnitOfWork(notify.sessions), crisis())
+    assert (await outbox_rows(), wakes) == (3, [1, 1])

@@ -15,17 +15,20 @@ from uuid import UUID
 from sqlalchemy import event as orm_event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord, SharingLedgerRecord
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.notify import AlertAcknowledged, AlertChannel, AlertDelivery, AlertRaised
 from wushe.shared.events.partner_kinds import PartnerKind
-from wushe.shared.outbox import add_to_outbox
+from wushe.shared.messaging_tables import outbox
+from wushe.shared.outbox import outbox_row
 from wushe.shared.runtime import ServiceRuntime
 
-_WAKE_PENDING = "notify.alert_events.wake_pending"
+_PENDING_ROWS = "notify.alert_events.pending_rows"
+_LISTENING = "notify.alert_events.listening"
+_WAKE_DUE = "notify.alert_events.wake_due"
 
 
 def channels_of(partner: PartnerRecord, profile: PartnerProfileRecord | None) -> list[AlertChannel]:
@@ -127,21 +130,38 @@ class AlertEvents:
         )
 
     async def _emit(self, session: AsyncSession, event: EventEnvelope) -> None:
-        await add_to_outbox(session, event, self.topic_prefix)
-        self._wake_after_commit(session)
+        """Kept for the commit, which writes all the rows of its transaction in one insert
+        (every alert of an event, or of a poll) and then wakes the relay."""
+        rows: list[dict[str, Any]] | None = session.info.get(_PENDING_ROWS)
+        if rows is None:
+            rows = session.info[_PENDING_ROWS] = []
+            if not session.info.get(_LISTENING):
+                session.info[_LISTENING] = True
+                _follow_commits(session.sync_session, self.wake_relay)
+        rows.append(outbox_row(event, self.topic_prefix))
 
-    def _wake_after_commit(self, session: AsyncSession) -> None:
-        """The relay publishes as soon as the transaction commits, not at its next poll."""
-        wake = self.wake_relay
-        if wake is None or session.info.get(_WAKE_PENDING):
-            return
-        session.info[_WAKE_PENDING] = True
 
-        def after_commit(committed: Session) -> None:
-            committed.info.pop(_WAKE_PENDING, None)
-            wake()
+def _follow_commits(session: Session, wake_relay: Callable[[], None] | None) -> None:
+    def write_rows(committing: Session) -> None:
+        rows = committing.info.pop(_PENDING_ROWS, None)
+        if rows:
+            committing.execute(outbox.insert(), rows)
+            committing.info[_WAKE_DUE] = True
 
-        orm_event.listen(session.sync_session, "after_commit", after_commit, once=True)
+    def wake(committed: Session) -> None:
+        # The relay publishes as soon as the transaction commits, not at its next poll.
+        if committed.info.pop(_WAKE_DUE, False) and wake_relay is not None:
+            wake_relay()
+
+    def forget_rows(ended: Session, transaction: SessionTransaction) -> None:
+        # A transaction that ends without its commit (rolled back, or the session closed)
+        # takes its rows with it; a flush's inner transaction is no such end.
+        if transaction.parent is None:
+            ended.info.pop(_PENDING_ROWS, None)
+
+    orm_event.listen(session, "before_commit", write_rows)
+    orm_event.listen(session, "after_commit", wake)
+    orm_event.listen(session, "after_transaction_end", forget_rows)
 
 
 def _correlation_of(body: dict[str, Any]) -> UUID | None:
