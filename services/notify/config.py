@@ -18,8 +18,7 @@ class DeliverySettings(BaseSettings):
     )
     poll_seconds: float = Field(0.5, gt=0)
     batch_size: int = Field(50, ge=1, description="Most alerts leased in one round")
-    # No more than the HTTP client's pool of 100 connections: requests queued inside the
-    # pool cost it more CPU per request (measured: bench/notify_delivery.py).
+    # Also the webhook client's most open connections: every call in flight has its own.
     max_in_flight: int = Field(100, ge=1, description="Most calls waiting for an answer at once")
 
     rate_per_second: float = Field(50.0, gt=0, description="Deliveries per partner per second")
