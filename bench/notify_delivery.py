@@ -22,6 +22,7 @@ where the default (50 a second) protects a real partner's endpoint.
 
 import argparse
 import asyncio
+import os
 import shutil
 import statistics
 import subprocess
@@ -301,7 +302,8 @@ async def measure(
     to_alert = [(routed[event_id] - at) * 1000 for event_id, at in sent.items()]
     to_partner = [(receiver.arrivals[e] - routed[e]) * 1000 for e in sent]
     verdict = "met" if p99 < TARGET_P99_MS else "MISSED"
-    print(f"database: {args.database}")
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"database: {args.database}; machine load average (1, 5, 15 min): {load}")
     print(f"delivery: {args.alerts} alerts written at once, "
           f"{delivery:,.0f} alerts delivered per second, {delivery_cpu}")  # fmt: skip
     print(f"events to alerts: {args.backlog} events published at once, "
