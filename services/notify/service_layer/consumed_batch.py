@@ -19,9 +19,10 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
+from wushe.notify.adapters.orm import PartnerRecord
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
 from wushe.notify.adapters.write_gate import write_gate
+from wushe.notify.service_layer.delivery import FreshLease
 from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot, load_snapshot
 from wushe.shared.batch_consumer import ConsumedEvent
 from wushe.shared.events import EventEnvelope
@@ -43,15 +44,14 @@ class FreshAlerts(Protocol):
     """The delivery worker, as a batch hands it the alerts it made."""
 
     async def lease_fresh(
-        self, session: AsyncSession, made_since: datetime
-    ) -> list[AlertRecord]: ...
-
-    def hand_over(
         self,
-        leased: list[AlertRecord],
+        session: AsyncSession,
+        made_since: datetime,
         partners: Mapping[str, PartnerRecord],
         profiles: Mapping[str, PartnerProfileRecord],
-    ) -> None: ...
+    ) -> FreshLease: ...
+
+    def hand_over(self, lease: FreshLease) -> None: ...
 
 
 async def apply_consumed_batch(
@@ -74,10 +74,14 @@ async def apply_consumed_batch(
                     if event_id in claimed[step.consumer]:
                         claimed[step.consumer].discard(event_id)
                         await step.apply(uow.session, item.event, snapshot)
-        fresh = await delivery.lease_fresh(uow.session, started) if delivery else []
+        fresh = None
+        if delivery is not None:
+            fresh = await delivery.lease_fresh(
+                uow.session, started, snapshot.partners, snapshot.profiles
+            )
         await uow.commit()
-    if delivery is not None:
-        delivery.hand_over(fresh, snapshot.partners, snapshot.profiles)
+    if delivery is not None and fresh is not None:
+        delivery.hand_over(fresh)
 
 
 async def _claim(

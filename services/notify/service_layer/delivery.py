@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -48,6 +49,18 @@ tracer = trace.get_tracer(__name__)
 Clock = Callable[[], datetime]
 Sending = tuple[AlertRecord, list[Destination]]
 PartnerChannels = dict[str, tuple[PartnerRecord, PartnerProfileRecord | None]]
+SigningSecrets = dict[str, tuple[str, ...]]
+Destinations = tuple[PartnerChannels, SigningSecrets]
+
+
+@dataclass(frozen=True)
+class FreshLease:
+    """Alerts a transaction leased for this worker, with where they go as it read them."""
+
+    alerts: list[AlertRecord]
+    channels: PartnerChannels
+    signing_secrets: SigningSecrets
+    all_taken: bool  # every alert it made due, not only as many as there was room for
 
 
 def utc_now() -> datetime:
@@ -72,7 +85,6 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._in_flight = 0
         self._senders: Senders | None = None
-        self._fresh_left_behind = False
         self._batch_handed_over = False
         self._rounds: set[asyncio.Task[None]] = set()
         self.rate_limits = RateLimits(settings.rate_per_second, settings.rate_burst)
@@ -115,13 +127,20 @@ class DeliveryWorker:
             return 0
         return max(0, self._settings.max_in_flight - self._in_flight)
 
-    async def lease_fresh(self, session: AsyncSession, made_since: datetime) -> list[AlertRecord]:
+    async def lease_fresh(
+        self,
+        session: AsyncSession,
+        made_since: datetime,
+        partners: Mapping[str, PartnerRecord],
+        profiles: Mapping[str, PartnerProfileRecord],
+    ) -> FreshLease:
         """In the caller's transaction: lease the alerts due now and made since
-        ``made_since``, as many as there is room for, to ``hand_over`` once it commits."""
+        ``made_since``, as many as there is room for, to ``hand_over`` once it commits;
+        with where they go (``partners`` and ``profiles`` as the caller read them) and
+        the partners' signing secrets, so that their round reads nothing more."""
         room = min(self.room(), self._settings.batch_size)
-        self._fresh_left_behind = True
         if room == 0:
-            return []
+            return FreshLease([], {}, {}, all_taken=False)
         now = self._now()
         fresh = (
             select(AlertRecord.id)
@@ -132,28 +151,24 @@ class DeliveryWorker:
             )
             .limit(room)
         )
-        leased = await session.scalars(
-            update(AlertRecord)
-            .where(AlertRecord.id.in_(fresh))
-            .values(next_attempt_at=now + timedelta(seconds=self._settings.lease_seconds))
-            .returning(AlertRecord)
+        leased = list(
+            await session.scalars(
+                update(AlertRecord)
+                .where(AlertRecord.id.in_(fresh))
+                .values(next_attempt_at=now + timedelta(seconds=self._settings.lease_seconds))
+                .returning(AlertRecord)
+            )
         )
-        taken = list(leased)
-        self._fresh_left_behind = len(taken) == room
-        return taken
+        partner_ids = {alert.partner_id for alert in leased}
+        channels = {p: (partners[p], profiles.get(p)) for p in partner_ids}
+        secrets = await secrets_for_signing(session, self._cipher, partner_ids, now)
+        return FreshLease(leased, channels, secrets, all_taken=len(leased) < room)
 
-    def hand_over(
-        self,
-        leased: list[AlertRecord],
-        partners: Mapping[str, PartnerRecord],
-        profiles: Mapping[str, PartnerProfileRecord],
-    ) -> None:
-        """Deliver alerts leased by ``lease_fresh``, now that their transaction committed;
-        ``partners`` and ``profiles`` as that transaction read them."""
-        self._batch_handed_over = not self._fresh_left_behind
-        if leased and self._senders is not None:
-            known = {p: (partners[p], profiles.get(p)) for p in {a.partner_id for a in leased}}
-            self._start(self._senders, leased, known)
+    def hand_over(self, lease: FreshLease) -> None:
+        """Deliver alerts leased by ``lease_fresh``, now that their transaction committed."""
+        self._batch_handed_over = lease.all_taken
+        if lease.alerts and self._senders is not None:
+            self._start(self._senders, lease.alerts, (lease.channels, lease.signing_secrets))
 
     def wake_after_batch(self) -> None:
         """The wake after a consumed batch: none needed when the batch handed over every
@@ -163,7 +178,7 @@ class DeliveryWorker:
         self._batch_handed_over = False
 
     def _start(
-        self, senders: Senders, leased: list[AlertRecord], known: PartnerChannels | None = None
+        self, senders: Senders, leased: list[AlertRecord], known: Destinations | None = None
     ) -> None:
         # Counted at once, so that the next round's room already leaves them out.
         self._in_flight += len(leased)
@@ -189,7 +204,7 @@ class DeliveryWorker:
         return len(leased)
 
     async def _deliver_leased(
-        self, senders: Senders, leased: list[AlertRecord], known: PartnerChannels | None = None
+        self, senders: Senders, leased: list[AlertRecord], known: Destinations | None = None
     ) -> None:
         """Deliver and log leased alerts, counted in flight until done."""
         try:
@@ -206,24 +221,13 @@ class DeliveryWorker:
                 self.wake()
 
     async def _sendable(
-        self, leased: list[AlertRecord], known: PartnerChannels | None
+        self, leased: list[AlertRecord], known: Destinations | None
     ) -> list[Sending]:
         """The leased alerts with where each goes; those a partner's rate limit or open
-        circuit stops are put back to wait. ``known``: the partners' records, when the
-        caller has them."""
+        circuit stops are put back to wait. ``known``: where they go, when the caller has
+        read it."""
         now = self._now()
-        partner_ids = {alert.partner_id for alert in leased}
-        async with self._sessions() as session:
-            if known is None:
-                partners = await session.execute(
-                    select(PartnerRecord, PartnerProfileRecord)
-                    .outerjoin(
-                        PartnerProfileRecord, PartnerProfileRecord.partner_id == PartnerRecord.id
-                    )
-                    .where(PartnerRecord.id.in_(partner_ids))
-                )
-                known = {partner.id: (partner, profile) for partner, profile in partners}
-            secrets = await secrets_for_signing(session, self._cipher, partner_ids, now)
+        channels, secrets = known or await self._destinations(leased, now)
         held: list[tuple[str, datetime]] = []
         sending: list[Sending] = []
         for alert in leased:
@@ -231,13 +235,27 @@ class DeliveryWorker:
             if wait > 0:
                 held.append((alert.id, now + timedelta(seconds=wait)))
                 continue
-            partner, profile = known[alert.partner_id]
+            partner, profile = channels[alert.partner_id]
             reached = set(alert.delivered_channels or [])
             destinations = destinations_of(partner, profile, secrets.get(partner.id, ()))
             sending.append((alert, [d for d in destinations if d.channel.value not in reached]))
         if held:
             await self._hold(held)
         return sending
+
+    async def _destinations(self, leased: list[AlertRecord], now: datetime) -> Destinations:
+        partner_ids = {alert.partner_id for alert in leased}
+        async with self._sessions() as session:
+            partners = await session.execute(
+                select(PartnerRecord, PartnerProfileRecord)
+                .outerjoin(
+                    PartnerProfileRecord, PartnerProfileRecord.partner_id == PartnerRecord.id
+                )
+                .where(PartnerRecord.id.in_(partner_ids))
+            )
+            channels = {partner.id: (partner, profile) for partner, profile in partners}
+            secrets = await secrets_for_signing(session, self._cipher, partner_ids, now)
+        return channels, secrets
 
     async def _finish_round(self, senders: Senders, sending: list[Sending]) -> None:
         attempts = await asyncio.gather(
