@@ -31,9 +31,15 @@ def add_entry(
             "actor": event.actor,
             "region_code": event.region_code,
             "trace_id": applying.trace_id,
-            "details": dict(details if details is not None else event.payload),
+            "details": dict(details) if details is not None else _kept(event.payload),
         }
     )
+
+
+def _kept(payload: Mapping[str, object]) -> dict[str, object]:
+    """The payload without what producers seal for notify alone (``<name>_sealed``): the
+    ledger keeps no personal data, and ciphertext it cannot rotate is no exception."""
+    return {name: value for name, value in payload.items() if not name.endswith("_sealed")}
 
 
 @projection.on_finish
