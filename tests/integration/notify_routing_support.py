@@ -25,6 +25,7 @@ from wushe.shared.events.consent import (
     ProcessingPurpose,
     RecipientKind,
 )
+from wushe.shared.events.referrals import StatutoryGround
 from wushe.shared.settings import Settings
 from wushe.shared.unit_of_work import UnitOfWork
 
@@ -79,6 +80,7 @@ class Notify:
         event_types: list[str],
         fields: list[str],
         purpose: ProcessingPurpose = ProcessingPurpose.DATA_SHARING_WITH_PARTNERS,
+        statutory_ground: StatutoryGround | None = None,
     ) -> str:
         agreement_id = str(uuid.uuid4())
         async with self.sessions() as session, session.begin():
@@ -86,6 +88,8 @@ class Notify:
                 id=agreement_id, partner_id=partner_id, reference="鄂民〔2026〕12号",
                 purpose=purpose.value, event_types=event_types, fields=fields,
                 valid_from=date(2026, 1, 1), valid_until=None, created_at=self.clock(),
+                statutory_ground=statutory_ground.value if statutory_ground else None,
+                statutory_note="《未成年人保护法》第十一条" if statutory_ground else None,
             ))  # fmt: skip
         return agreement_id
 

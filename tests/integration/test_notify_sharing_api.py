@@ -1,6 +1,7 @@
 """Notify's sharing API in process on SQLite and PostgreSQL: a partner's profile keeps its
 contacts sealed, refusals name the field, subscriptions narrow to groups, rules are set
-per region, and the sharing ledger answers per person within the caller's region."""
+per region, a statutory ground is refused where it does not reach, and the sharing ledger
+answers per person within the caller's region, naming a statutory ground it shared under."""
 
 import uuid
 from collections.abc import AsyncIterator
@@ -273,3 +274,76 @@ async def test_the_ledger_names_the_digest_that_carried_an_alert(api: Api) -> No
     [carried] = await api.call("GET", f"/persons/{person}/sharing")
     [digest] = await api.notify.alerts(volunteers)
     assert carried["digest_alert_id"] == digest.id and digest.event_type == "digest.daily"
+
+
+async def test_a_statutory_ground_is_refused_where_it_does_not_reach(api: Api) -> None:
+    station = await api.partner("child_protection_station")
+    volunteers = await api.partner("volunteer_team")
+    report = {
+        "reference": "鄂民〔2026〕31号",
+        "event_types": ["person.registered", "person.group_joined"],
+        "fields": ["name", "address"],
+        "valid_from": "2026-01-01",
+        "statutory_ground": "child_protection_mandatory_report",
+        "statutory_note": "《中华人民共和国未成年人保护法》第十一条 强制报告",
+    }
+    to_volunteers = await api.call("POST", f"/partners/{volunteers}/agreements", report, expect=422)
+    assert refused_field(to_volunteers) == "statutory_ground"
+    assert "volunteer_team" in str(to_volunteers)
+    on_a_crisis = await api.call(
+        "POST",
+        f"/partners/{station}/agreements",
+        report | {"event_types": ["crisis.reported"]},
+        expect=422,
+    )
+    assert refused_field(on_a_crisis) == "event_types" and "crisis.reported" in str(on_a_crisis)
+    on_request = await api.call(
+        "POST",
+        f"/partners/{station}/agreements",
+        report | {"statutory_ground": "court_or_police_request"},
+        expect=422,
+    )
+    assert refused_field(on_request) == "statutory_ground"
+    uncited = {k: v for k, v in report.items() if k != "statutory_note"}
+    no_note = await api.call("POST", f"/partners/{station}/agreements", uncited, expect=422)
+    assert refused_field(no_note) == "statutory_note"
+
+    created = await api.call("POST", f"/partners/{station}/agreements", report, expect=201)
+    assert created["statutory_ground"] == "child_protection_mandatory_report"
+    [listed] = await api.call("GET", f"/partners/{station}/agreements")
+    assert listed["statutory_note"] == report["statutory_note"]
+
+
+async def test_the_sharing_ledger_names_the_statutory_ground_instead_of_a_consent(
+    api: Api,
+) -> None:
+    station = await api.partner("child_protection_station")
+    agreement = await api.call(
+        "POST",
+        f"/partners/{station}/agreements",
+        {
+            "reference": "鄂民〔2026〕31号",
+            "event_types": ["person.registered"],
+            "fields": ["groups"],
+            "valid_from": "2026-01-01",
+            "statutory_ground": "child_protection_mandatory_report",
+            "statutory_note": "《中华人民共和国未成年人保护法》第十一条 强制报告",
+        },
+        expect=201,
+    )
+    child, disabled = str(uuid.uuid4()), str(uuid.uuid4())
+    for person, groups in ((child, ["child_unattended"]), (disabled, ["child_disabled"])):
+        registered = PersonRegistered(
+            person_id=uuid.UUID(person), residence_region=VILLAGE, station_region=VILLAGE[:9],
+            groups=groups,
+        )  # fmt: skip
+        await api.notify.route(registered, subject=person)
+
+    [line] = await api.call("GET", f"/persons/{child}/sharing", headers=api.as_(Role.AUDITOR))
+    assert line["partner_id"] == station and line["fields_shared"] == ["groups"]
+    assert line["statutory_ground"] == "child_protection_mandatory_report"
+    assert (line["agreement_id"], line["consent_id"]) == (agreement["agreement_id"], None)
+    # A disabled child's group alone is no mandatory report: without consent, nothing.
+    [line] = await api.call("GET", f"/persons/{disabled}/sharing")
+    assert "groups" in line["fields_withheld"] and line["withheld_because"] == "no_consent"
+    assert line["statutory_ground"] is None and line["consent_id"] is None

@@ -48,6 +48,9 @@ class SharingAgreementRecord(Base):
     fields: Mapped[list[str]] = mapped_column(JSON)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
+    # Shared without consent under this ground (domain.statutory), citing the provision.
+    statutory_ground: Mapped[str | None] = mapped_column(String(60))
+    statutory_note: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -139,8 +142,9 @@ class DigestItemRecord(Base):
 
 
 class SharingLedgerRecord(Base):
-    """Who received which fields about whom, under which agreement and consent (PIPL
-    art. 23 asks that a person can learn this)."""
+    """Who received which fields about whom, under which agreement and consent, or
+    under which statutory ground instead of a consent (PIPL art. 23 asks that a person
+    can learn this)."""
 
     __tablename__ = "sharing_ledger"
 
@@ -156,4 +160,5 @@ class SharingLedgerRecord(Base):
     withheld_because: Mapped[str | None] = mapped_column(String(40))
     agreement_id: Mapped[str | None] = mapped_column(String(36))
     consent_id: Mapped[str | None] = mapped_column(String(36))
+    statutory_ground: Mapped[str | None] = mapped_column(String(60))
     shared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

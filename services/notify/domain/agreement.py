@@ -7,10 +7,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from wushe.shared.events.catalog import registry
 from wushe.shared.events.consent import ProcessingPurpose
+from wushe.shared.events.referrals import StatutoryGround
 
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -33,6 +41,16 @@ class AgreementRequest(BaseModel):
     )  # fmt: skip
     valid_from: date
     valid_until: date | None = Field(None, description="Last day it applies; none: open-ended")
+    statutory_ground: StatutoryGround | None = Field(
+        None,
+        description="The fields are shared under this ground, without the person's consent, "
+        "for the partner kinds and alerts the ground covers (docs/notify-sharing.md)",
+    )
+    statutory_note: str | None = Field(
+        None, min_length=1, max_length=500, validate_default=True,
+        description="The provision the ground rests on; required with statutory_ground",
+        examples=["《中华人民共和国未成年人保护法》第十一条 强制报告"],
+    )  # fmt: skip
 
     @field_validator("event_types")
     @classmethod
@@ -51,6 +69,16 @@ class AgreementRequest(BaseModel):
             raise ValueError(f"field names are lower-case identifiers, not {bad}")
         return value
 
+    @field_validator("statutory_note")
+    @classmethod
+    def _note_with_ground(cls, value: str | None, info: ValidationInfo) -> str | None:
+        ground = info.data.get("statutory_ground")
+        if ground is not None and value is None:
+            raise ValueError("a statutory ground needs the provision it cites")
+        if ground is None and value is not None and "statutory_ground" in info.data:
+            raise ValueError("given without a statutory_ground")
+        return value
+
     @model_validator(mode="after")
     def _valid_period(self) -> Self:
         if self.valid_until is not None and self.valid_until < self.valid_from:
@@ -66,6 +94,8 @@ class Agreement:
     fields: frozenset[str]
     valid_from: date
     valid_until: date | None
+    # Shared without consent under this ground, where the ground reaches (domain.statutory).
+    statutory_ground: StatutoryGround | None = None
 
     def applies(self, event_type: str, day: date) -> bool:
         in_force = self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)

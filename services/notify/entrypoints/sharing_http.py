@@ -22,6 +22,7 @@ from wushe.notify.adapters.sharing_orm import (
 from wushe.notify.domain.agreement import AgreementRequest
 from wushe.notify.domain.partner import PartnerProfile
 from wushe.notify.domain.rules import BUILT_IN, RuleSettingRequest
+from wushe.notify.domain.statutory import refusal
 from wushe.notify.service_layer.partner_profiles import (
     PartnerChannels,
     channels_of,
@@ -31,6 +32,7 @@ from wushe.notify.service_layer.partner_profiles import (
 from wushe.notify.service_layer.recipients import effective_rule
 from wushe.shared.auth import Caller, CurrentCaller, Role, require_region, require_role
 from wushe.shared.events.consent import ProcessingPurpose
+from wushe.shared.events.referrals import StatutoryGround
 from wushe.shared.http import RuntimeDep
 from wushe.shared.regions import RegionCode
 
@@ -78,6 +80,9 @@ class SharingView(BaseModel):
     withheld_because: str | None
     agreement_id: UUID | None
     consent_id: UUID | None
+    statutory_ground: StatutoryGround | None = Field(
+        description="Shared under this ground of law instead of a consent"
+    )
     shared_at: datetime
 
 
@@ -138,9 +143,15 @@ async def add_agreement(
     partner_id: UUID, request: AgreementRequest, caller: CurrentCaller, runtime: RuntimeDep
 ) -> AgreementView:
     """Record a signed data-sharing agreement: the personal fields of the listed event
-    types the partner may receive, with the person's consent for ``purpose``."""
+    types the partner may receive, with the person's consent for ``purpose``, or
+    without it under ``statutory_ground`` where the ground reaches the partner's kind and
+    the event types."""
     require_role(caller, Role.ADMIN)
-    await _partner(runtime, caller, partner_id)
+    partner = await _partner(runtime, caller, partner_id)
+    if request.statutory_ground is not None:
+        refused = refusal(request.statutory_ground, partner.kind, request.event_types)
+        if refused is not None:
+            raise _unprocessable(refused.field, refused.reason)
     record = SharingAgreementRecord(
         id=str(uuid7()),
         partner_id=str(partner_id),
@@ -150,6 +161,8 @@ async def add_agreement(
         fields=sorted(set(request.fields)),
         valid_from=request.valid_from,
         valid_until=request.valid_until,
+        statutory_ground=request.statutory_ground.value if request.statutory_ground else None,
+        statutory_note=request.statutory_note,
         created_at=datetime.now(UTC),
     )
     async with runtime.sessions() as session, session.begin():
@@ -181,6 +194,10 @@ def _agreement_view(record: SharingAgreementRecord) -> AgreementView:
         fields=record.fields,
         valid_from=record.valid_from,
         valid_until=record.valid_until,
+        statutory_ground=(
+            StatutoryGround(record.statutory_ground) if record.statutory_ground else None
+        ),
+        statutory_note=record.statutory_note,
     )
 
 
@@ -272,8 +289,8 @@ async def sharing_about_person(
     runtime: RuntimeDep,
     since: date | None = None,
 ) -> list[SharingView]:
-    """Who received which fields about the person, under which agreement and consent;
-    alerts to partners outside the caller's region are left out."""
+    """Who received which fields about the person, under which agreement and consent or
+    statutory ground; alerts to partners outside the caller's region are left out."""
     require_role(caller, Role.ADMIN, Role.STATION_STAFF, Role.SOCIAL_WORKER, Role.AUDITOR)
     query = (
         select(SharingLedgerRecord, PartnerRecord, DigestItemRecord.digest_alert_id)
@@ -303,6 +320,9 @@ async def sharing_about_person(
             withheld_because=line.withheld_because,
             agreement_id=UUID(line.agreement_id) if line.agreement_id else None,
             consent_id=UUID(line.consent_id) if line.consent_id else None,
+            statutory_ground=(
+                StatutoryGround(line.statutory_ground) if line.statutory_ground else None
+            ),
             shared_at=line.shared_at,
         )
         for line, partner, digest in rows

@@ -1,6 +1,7 @@
 """What one partner may see of one event: the fields about no one, and of the personal
 fields those its agreement names, when the person's consent for the agreement's purpose
-reaches the partner's kind on the day."""
+reaches the partner's kind on the day, or when the agreement's statutory ground covers
+this partner and this event (then without consent, and the ground is what is recorded)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -14,9 +15,11 @@ from wushe.notify.adapters.sharing_orm import PersonConsentRecord, SharingAgreem
 from wushe.notify.domain.agreement import Agreement, governing_agreement
 from wushe.notify.domain.consent import Consent, consent_for
 from wushe.notify.domain.field_policy import split_fields
+from wushe.notify.domain.statutory import ground_applies
 from wushe.notify.service_layer.projections import persons_on_file
 from wushe.shared.events import EventEnvelope
 from wushe.shared.events.consent import ProcessingPurpose, RecipientKind
+from wushe.shared.events.referrals import StatutoryGround
 from wushe.shared.field_encryption import FieldCipher
 
 NO_AGREEMENT = "no_agreement"
@@ -33,6 +36,7 @@ class Disclosure:
     withheld_because: str | None
     agreement_id: str | None
     consent_id: str | None
+    statutory_ground: StatutoryGround | None = None
 
     @property
     def consent_withheld(self) -> bool:
@@ -48,6 +52,9 @@ def agreement_from(record: SharingAgreementRecord) -> Agreement:
         fields=frozenset(record.fields),
         valid_from=record.valid_from,
         valid_until=record.valid_until,
+        statutory_ground=(
+            StatutoryGround(record.statutory_ground) if record.statutory_ground else None
+        ),
     )
 
 
@@ -96,8 +103,11 @@ async def disclose(
     agreement = governing_agreement(agreements, event.type, day, offered)
     allowed = offered & agreement.fields if agreement else frozenset()
     consent = None
+    ground = agreement.statutory_ground if agreement else None
+    if ground is not None and not ground_applies(ground, partner.kind, event.type, event.payload):
+        ground = None
     because: str | None = None
-    if allowed:
+    if allowed and ground is None:
         # Personal fields need the person's consent; fields about no identified person
         # (a donation's earmark, say) have no one to consent and are withheld too.
         consents = await consents_of(session, person) if person else []
@@ -115,4 +125,5 @@ async def disclose(
         withheld_because=because,
         agreement_id=agreement.agreement_id if agreement else None,
         consent_id=consent.consent_id if consent else None,
+        statutory_ground=ground if allowed else None,
     )

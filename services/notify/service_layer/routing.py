@@ -1,9 +1,10 @@
 """Turning consumed events into alerts for the partners who should receive them.
 
-For each recipient: the fields its agreement and the person's consent allow, merged
-into an earlier alert about the same thing when one was made within the rule's window,
-held until quiet hours end or gathered into the daily digest when not urgent, written
-with the reasons (rule, escalation) and the sharing ledger's line in one transaction.
+For each recipient: the fields its agreement and the person's consent (or the
+agreement's statutory ground) allow, merged into an earlier alert about the same thing
+when one was made within the rule's window, held until quiet hours end or gathered into
+the daily digest when not urgent, written with the reasons (rule, escalation) and the
+sharing ledger's line in one transaction.
 """
 
 from collections.abc import Callable
@@ -252,6 +253,7 @@ def ledger_line(
         withheld_because=disclosure.withheld_because,
         agreement_id=disclosure.agreement_id,
         consent_id=disclosure.consent_id,
+        statutory_ground=disclosure.statutory_ground.value if disclosure.statutory_ground else None,
         shared_at=now,
     )
 
