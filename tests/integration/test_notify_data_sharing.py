@@ -13,12 +13,12 @@ from integration.conftest import MigratedDatabase
 from integration.notify_routing_support import INTAKE, MIGRATIONS, VILLAGE, Notify, fields_beyond
 from wushe.notify.adapters.orm import SubscriptionRecord
 from wushe.notify.adapters.sharing_orm import SharingLedgerRecord
-from wushe.notify.domain.field_policy import sealed_context
 from wushe.shared.events import new_event
 from wushe.shared.events.consent import RecipientKind
 from wushe.shared.events.intake import PersonRegistered
 from wushe.shared.events.ledger import LedgerFileOpened
 from wushe.shared.events.visits import CrisisKind, CrisisReported
+from wushe.shared.field_encryption import partner_alert_context
 from wushe.shared.unit_of_work import UnitOfWork
 
 
@@ -132,7 +132,7 @@ async def test_a_sealed_name_is_opened_only_for_a_partner_allowed_to_see_it(
     await notify.agreement(not_allowed, ["person.registered"], ["groups"])
     person = str(uuid.uuid4())
     await notify.consent(person, RecipientKind.CHILD_PROTECTION_STATION)
-    sealed = notify.cipher.encrypt("王小明", sealed_context("full_name"))
+    sealed = notify.cipher.encrypt("王小明", partner_alert_context("full_name"))
     registered = PersonRegistered(person_id=uuid.UUID(person), residence_region=VILLAGE,
                                   station_region=VILLAGE[:9], groups=["child_in_difficulty"],
                                   age_band="6-17")  # fmt: skip

@@ -21,11 +21,10 @@ from wushe.charity.service_layer.receipts import next_receipt_sequence
 from wushe.shared.auth import Caller
 from wushe.shared.events import Producer, new_event
 from wushe.shared.events.charity import DonationReceived
-from wushe.shared.field_encryption import FieldCipher
+from wushe.shared.field_encryption import FieldCipher, partner_alert_context
 from wushe.shared.unit_of_work import UnitOfWork
 
-# notify's convention for a personal value sealed for it: ``partner_alert.<field>``.
-DONOR_CONTACT_FOR_NOTIFY = "partner_alert.donor_contact"
+DONOR_CONTACT_FOR_NOTIFY = partner_alert_context("donor_contact")
 
 
 @dataclass(frozen=True)

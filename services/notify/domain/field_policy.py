@@ -22,7 +22,7 @@ to see it, so the clear value exists only in that partner's alert.
 from dataclasses import dataclass
 from typing import Any
 
-from wushe.shared.field_encryption import FieldCipher
+from wushe.shared.field_encryption import FieldCipher, partner_alert_context
 
 SEALED_SUFFIX = "_sealed"
 
@@ -68,10 +68,6 @@ NON_PERSONAL_FIELDS: dict[str, frozenset[str]] = {
 }
 
 
-def sealed_context(field: str) -> str:
-    return f"partner_alert.{field}"
-
-
 @dataclass(frozen=True)
 class EventFields:
     """An event's payload split in two; sealed personal values are still sealed."""
@@ -87,7 +83,7 @@ class EventFields:
             if name not in allowed:
                 continue
             if key.endswith(SEALED_SUFFIX) and isinstance(value, str):
-                disclosed[name] = cipher.decrypt(value, sealed_context(name))
+                disclosed[name] = cipher.decrypt(value, partner_alert_context(name))
             else:
                 disclosed[name] = value
         return disclosed

@@ -23,19 +23,18 @@ from wushe.notify.adapters.thanks_orm import DonorThanksRecord
 from wushe.notify.domain.backoff import MAX_ATTEMPTS, retry_delay_seconds
 from wushe.notify.domain.delivery import Channel
 from wushe.notify.domain.donor_thanks import ThanksStatus, ThankYou, channel_for
-from wushe.notify.domain.field_policy import sealed_context
 from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot
 from wushe.notify.service_layer.timing import release_time
 from wushe.shared.events import EventEnvelope
 from wushe.shared.events.charity import DonationReceived
-from wushe.shared.field_encryption import FieldCipher
+from wushe.shared.field_encryption import FieldCipher, partner_alert_context
 from wushe.shared.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
 THANKS_CONSUMER = "notify.donor_thanks"
 # As charity seals it for notify, and as notify keeps it until the thank-you is sent.
-CONTACT_CONTEXT = sealed_context("donor_contact")
+CONTACT_CONTEXT = partner_alert_context("donor_contact")
 CONTACT_COLUMN = "donor_thanks.contact_sealed"
 BATCH = 50
 
