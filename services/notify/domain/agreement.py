@@ -1,5 +1,6 @@
 """Data-sharing agreements (数据共享协议): which of an event's personal fields a partner
-may receive, for which purpose, and for how long. Without one, none."""
+may receive, for which purpose, and for how long, and the statutory ground, if any, under
+which they go without consent (``statutory.py``). Without one, none."""
 
 import re
 from collections.abc import Iterable

@@ -9,8 +9,8 @@ a pseudonymous reference (a partner learns who it is only through its own access
 person's file), the need's kind, the fund's balance, the due date of a missed visit.
 Each event type lists those fields here. Every other field, including any field a
 producer adds later, is personal (groups, age band, residence, a crisis's kind, a name)
-and reaches a partner only when its agreement names it and the person's consent holds.
-Default deny.
+and reaches a partner only when its agreement names it and the person's consent holds
+(or the agreement's statutory ground covers the alert, ``statutory.py``). Default deny.
 
 A producer that must let an agency learn a name or an address (a child at risk, for the
 police) sends it sealed for notify: a payload field ``<name>_sealed`` holding the value
