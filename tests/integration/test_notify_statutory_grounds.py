@@ -116,3 +116,32 @@ async def test_an_emergency_shares_a_crisis_with_the_police_but_not_a_registrati
     lines = {line.partner_id: line for line in await ledger(notify, person)}
     assert lines[police].statutory_ground == EMERGENCY.value
     assert lines[police].consent_id is None
+
+
+async def test_without_consent_the_agreement_under_the_ground_governs_beside_a_wider_one(
+    migrated_database: MigratedDatabase,
+) -> None:
+    notify = Notify(await migrated_database("notify", MIGRATIONS))
+    station = await notify.partner("child_protection_station")
+    wider = await notify.agreement(station, PERSON_EVENTS, ["name", "groups", "age_band"])
+    by_law = await notify.agreement(
+        station, ["person.registered"], ["name"], statutory_ground=MANDATORY_REPORT
+    )
+    consenting, unconsented = str(uuid.uuid4()), str(uuid.uuid4())
+    consent = await notify.consent(consenting, RecipientKind.CHILD_PROTECTION_STATION)
+
+    await register(notify, consenting, ["child_unattended"])
+    await register(notify, unconsented, ["child_unattended"])
+
+    bodies = {body["data"]["person_id"]: body for body in await notify.bodies(station)}
+    assert fields_beyond(bodies[consenting], {"name", "groups", "age_band"}) == set()
+    assert bodies[consenting]["data"]["age_band"] == "6-17"
+    assert bodies[unconsented]["data"]["name"] == NAME
+    assert fields_beyond(bodies[unconsented], {"name"}) == set()
+    [under_consent] = await ledger(notify, consenting)
+    assert (under_consent.agreement_id, under_consent.consent_id) == (wider, consent)
+    assert under_consent.statutory_ground is None
+    [under_law] = await ledger(notify, unconsented)
+    assert (under_law.agreement_id, under_law.consent_id) == (by_law, None)
+    assert under_law.statutory_ground == MANDATORY_REPORT.value
+    assert under_law.fields_shared == ["name"] and "groups" in under_law.fields_withheld

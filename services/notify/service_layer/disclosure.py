@@ -84,6 +84,29 @@ async def consents_of(session: AsyncSession, person_id: str) -> list[Consent]:
     ]
 
 
+def _ground_covering(
+    agreement: Agreement | None, partner_kind: str, event: EventEnvelope
+) -> StatutoryGround | None:
+    ground = agreement.statutory_ground if agreement else None
+    if ground is None or not ground_applies(ground, partner_kind, event.type, event.payload):
+        return None
+    return ground
+
+
+def _statutory_agreement(
+    agreements: list[Agreement],
+    partner_kind: str,
+    event: EventEnvelope,
+    day: date,
+    offered: frozenset[str],
+) -> Agreement | None:
+    """Where consent is missing, the agreement in force whose ground covers the alert
+    and gives some of the offered fields, for a partner that also has one under consent."""
+    covered = [a for a in agreements if _ground_covering(a, partner_kind, event)]
+    agreement = governing_agreement(covered, event.type, day, offered)
+    return agreement if agreement is not None and offered & agreement.fields else None
+
+
 async def disclose(
     session: AsyncSession,
     event: EventEnvelope,
@@ -102,10 +125,8 @@ async def disclose(
         agreements = await agreements_of(session, partner.id)
     agreement = governing_agreement(agreements, event.type, day, offered)
     allowed = offered & agreement.fields if agreement else frozenset()
+    ground = _ground_covering(agreement, partner.kind, event)
     consent = None
-    ground = agreement.statutory_ground if agreement else None
-    if ground is not None and not ground_applies(ground, partner.kind, event.type, event.payload):
-        ground = None
     because: str | None = None
     if allowed and ground is None:
         # Personal fields need the person's consent; fields about no identified person
@@ -113,8 +134,13 @@ async def disclose(
         consents = await consents_of(session, person) if person else []
         consent = consent_for(consents, agreement.purpose, partner.kind, day) if agreement else None
         if consent is None:
-            allowed = frozenset()
-            because = NO_CONSENT
+            by_law = _statutory_agreement(agreements, partner.kind, event, day, offered)
+            if by_law is not None:
+                agreement, ground = by_law, by_law.statutory_ground
+                allowed = offered & by_law.fields
+            else:
+                allowed = frozenset()
+                because = NO_CONSENT
     if because is None and offered - allowed:
         because = NOT_IN_AGREEMENT if agreement else NO_AGREEMENT
     return Disclosure(
