@@ -1,7 +1,8 @@
 """Children at risk: the groups whose registration, or a child's joining them, lets the
 agencies that protect children (the child-protection station, the police) learn the
 child's name and address, sealed in the event for notify, which opens them only for a
-partner whose data-sharing agreement names them and whose consent check passes.
+partner whose data-sharing agreement names them and whose consent check passes, or
+whose agreement rests on the duty to report (强制报告, docs/notify-sharing.md).
 
 Notify alerts child-protection stations about every child group; the name and address
 go only with these, where someone may have to find the child (data minimisation):
