@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from uuid6 import uuid7
 
 from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
+from wushe.notify.adapters.sharing_ledger_lines import add_ledger_line
 from wushe.notify.adapters.sharing_orm import (
     DigestItemRecord,
     PartnerProfileRecord,
     RoutedAlertRecord,
-    SharingLedgerRecord,
 )
 from wushe.notify.domain.field_policy import field_name
 from wushe.notify.domain.quiet_hours import CHINA
@@ -187,7 +187,7 @@ class Router:
             )
         )
         if disclosure.person_id:
-            session.add(ledger_line(alert_id, event, partner, rule, disclosure, now))
+            add_ledger_line(session, ledger_line(alert_id, event, partner, rule, disclosure, now))
             if self.events is not None:
                 raised = RaisedAlert(
                     alert_id=alert_id,
@@ -239,23 +239,26 @@ def ledger_line(
     rule: Rule,
     disclosure: Disclosure,
     now: datetime,
-) -> SharingLedgerRecord:
+) -> dict[str, Any]:
+    """The sharing ledger's line for an alert about a person, by column."""
     assert disclosure.person_id is not None
-    return SharingLedgerRecord(
-        person_id=disclosure.person_id,
-        partner_id=partner.id,
-        alert_id=alert_id,
-        event_id=str(event.id),
-        event_type=event.type,
-        rule=rule.name,
-        fields_shared=disclosure.shared,
-        fields_withheld=disclosure.withheld,
-        withheld_because=disclosure.withheld_because,
-        agreement_id=disclosure.agreement_id,
-        consent_id=disclosure.consent_id,
-        statutory_ground=disclosure.statutory_ground.value if disclosure.statutory_ground else None,
-        shared_at=now,
-    )
+    return {
+        "person_id": disclosure.person_id,
+        "partner_id": partner.id,
+        "alert_id": alert_id,
+        "event_id": str(event.id),
+        "event_type": event.type,
+        "rule": rule.name,
+        "fields_shared": disclosure.shared,
+        "fields_withheld": disclosure.withheld,
+        "withheld_because": disclosure.withheld_because,
+        "agreement_id": disclosure.agreement_id,
+        "consent_id": disclosure.consent_id,
+        "statutory_ground": (
+            disclosure.statutory_ground.value if disclosure.statutory_ground else None
+        ),
+        "shared_at": now,
+    }
 
 
 async def _merged(
