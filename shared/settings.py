@@ -103,6 +103,13 @@ class Settings(BaseSettings):
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
 
+    def fetch_max_wait_ms(self, service_default: int | None = None) -> int:
+        """A consumer's fetch wait: ``consumer_fetch_max_wait_ms`` when it is set (its
+        environment variable), else the service's own default when it has one."""
+        if service_default is None or "consumer_fetch_max_wait_ms" in self.model_fields_set:
+            return self.consumer_fetch_max_wait_ms
+        return service_default
+
 
 class ServiceSettings(Settings):
     """Settings of one service process; its database URL is its own."""
