@@ -103,9 +103,11 @@ def build_runtime(
     consumes: list[str] | None = None,
     settings: ServiceSettings | None = None,
     batched: bool = False,
+    fetch_max_wait_ms: int | None = None,
 ) -> ServiceRuntime:
     """``batched``: the service registers a batch handler (``dispatcher.on_batch``) and
-    consumes a poll's events at a time."""
+    consumes a poll's events at a time. ``fetch_max_wait_ms``: the service's own default
+    for its consumer's fetch wait, which ``WUSHE_CONSUMER_FETCH_MAX_WAIT_MS`` overrides."""
     settings = settings or service_settings(name)
     setup_logging(name, settings.log_level)
     tracer_provider = setup_tracing(name, settings)
@@ -123,10 +125,11 @@ def build_runtime(
     dead_letters = DeadLetterMiddleware(policy) if consumes else None
     broker = create_broker(settings, name, tracer_provider, dead_letters)
     produces = _document_publishers(broker, name, settings)
+    fetch_wait_ms = settings.fetch_max_wait_ms(fetch_max_wait_ms)
     if consumes and batched:
-        _subscribe_batches(broker, dispatcher, policy, consumes, settings)
+        _subscribe_batches(broker, dispatcher, policy, consumes, settings, fetch_wait_ms)
     elif consumes:
-        _subscribe(broker, dispatcher, name, consumes, settings)
+        _subscribe(broker, dispatcher, name, consumes, settings, fetch_wait_ms)
     relay = OutboxRelay(
         sessions,
         lambda: create_relay_producer(settings, name),
@@ -154,6 +157,7 @@ def _subscribe(
     name: str,
     consumes: list[str],
     settings: ServiceSettings,
+    fetch_wait_ms: int,
 ) -> None:
     async def consume(event: EventEnvelope) -> None:
         await dispatcher.dispatch(event)
@@ -164,7 +168,7 @@ def _subscribe(
         auto_offset_reset="earliest",
         # The embedded broker answers a fetch only when its wait runs out, even when
         # messages arrive sooner; a short wait keeps each hop's latency low.
-        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
+        fetch_max_wait_ms=fetch_wait_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{name}-consumer",
         description=f"The {name} service's consumer group; commits after the effect commits.",
@@ -177,6 +181,7 @@ def _subscribe_batches(
     policy: DeadLetterPolicy,
     consumes: list[str],
     settings: ServiceSettings,
+    fetch_wait_ms: int,
 ) -> None:
     name = policy.consumer
 
@@ -201,8 +206,8 @@ def _subscribe_batches(
         auto_offset_reset="earliest",
         batch=True,
         max_records=settings.consumer_batch_size,
-        batch_timeout_ms=settings.consumer_fetch_max_wait_ms,
-        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
+        batch_timeout_ms=fetch_wait_ms,
+        fetch_max_wait_ms=fetch_wait_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{name}-consumer",
         description=f"The {name} service's consumer group; applies a poll's events in one "
