@@ -12,10 +12,11 @@ from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
+from wushe.notify.adapters.orm import Base
 from wushe.notify.adapters.sharing_orm import SharingLedgerRecord
 
 _PENDING = "notify.sharing_ledger_lines"
-_TABLE = SharingLedgerRecord.__table__
+_TABLE = Base.metadata.tables[SharingLedgerRecord.__tablename__]
 
 
 def add_ledger_line(session: AsyncSession, line: dict[str, Any]) -> None:
