@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "WUSHE_OTLP_ENDPOINT"),
     )
     trace_file: Path | None = Field(None, description="Local span file; default data_dir")
+    span_queue_size: int = Field(
+        16_384,
+        ge=1,
+        description="Spans held for export; beyond it new spans are dropped. A batched "
+        "consumer ends two or three spans per event, hundreds of events a poll",
+    )
 
     outbox_poll_seconds: float = 1.0
     outbox_batch_size: int = 500
