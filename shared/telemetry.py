@@ -1,11 +1,11 @@
 """OpenTelemetry: OTLP to a collector when configured, otherwise a local span file."""
 
-import json
 import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import orjson
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -27,15 +27,17 @@ class JsonLinesSpanExporter(SpanExporter):
         self._lock = threading.Lock()
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        lines = "".join(
-            json.dumps(span_record(span), ensure_ascii=False, default=_json_default) + "\n"
+        # orjson: the export thread holds the GIL while it encodes, and at thousands of
+        # spans a second the standard library's encoder took a tenth of a consumer's CPU.
+        lines = b"".join(
+            orjson.dumps(span_record(span), default=_json_default, option=orjson.OPT_APPEND_NEWLINE)
             for span in spans
         )
         with self._lock:
             # One O_APPEND write per batch keeps lines from different processes whole.
             fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
-                os.write(fd, lines.encode())
+                os.write(fd, lines)
             finally:
                 os.close(fd)
         return SpanExportResult.SUCCESS
@@ -59,21 +61,15 @@ def span_record(span: ReadableSpan) -> dict[str, object]:
         "start_ns": span.start_time,
         "end_ns": span.end_time,
         "status": span.status.status_code.name,
-        "attributes": {key: _plain(value) for key, value in (span.attributes or {}).items()},
+        "attributes": dict(span.attributes or {}),
     }
 
 
 def _json_default(value: object) -> object:
-    plain = _plain(value)
-    return repr(value) if plain is value else plain
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, tuple):
-        return list(value)
+    """What orjson cannot write itself (tuples and lists it writes as arrays)."""
     if isinstance(value, bytes):
         return value.decode(errors="replace")
-    return value
+    return repr(value)
 
 
 def setup_tracing(service: str, settings: Settings) -> TracerProvider:
@@ -92,7 +88,14 @@ def setup_tracing(service: str, settings: Settings) -> TracerProvider:
         exporter = OTLPSpanExporter(endpoint=settings.otlp_endpoint.rstrip("/") + "/v1/traces")
     else:
         exporter = JsonLinesSpanExporter(settings.span_file)
-    provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=500))
+    provider.add_span_processor(
+        BatchSpanProcessor(
+            exporter,
+            schedule_delay_millis=500,
+            max_queue_size=settings.span_queue_size,
+            max_export_batch_size=min(2_048, settings.span_queue_size),
+        )
+    )
     trace.set_tracer_provider(provider)
     return provider
 

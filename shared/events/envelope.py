@@ -5,7 +5,10 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
-from uuid6 import uuid7
+
+# A counter within the millisecond keeps ids unique and ordered, as RFC 9562 describes,
+# without reading the system's random source for every id.
+from uuid_utils.compat import uuid7
 
 from wushe.shared.events.registry import registry
 from wushe.shared.regions import RecordedRegionCode
