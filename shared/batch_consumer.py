@@ -54,8 +54,9 @@ class ConsumedEvent:
         """Within the event's own trace, and with its ids on every log line."""
         carrier = {name: value.decode(errors="replace") for name, value in self.record.headers}
         tracer = _tracer(trace.get_tracer_provider())
+        event_id = str(self.event.id)
         structlog.contextvars.bind_contextvars(
-            event_id=str(self.event.id),
+            event_id=event_id,
             event_type=self.event.type,
             correlation_id=str(self.event.correlation_id),
         )
@@ -64,7 +65,7 @@ class ConsumedEvent:
                 f"{consumer} apply {self.event.type}",
                 context=propagate.extract(carrier),
                 kind=SpanKind.CONSUMER,
-                attributes={"messaging.message.id": str(self.event.id)},
+                attributes={"messaging.message.id": event_id},
             ):
                 yield
         finally:

@@ -136,13 +136,16 @@ class OutboxRelay:
             attributes["wushe.event_id"] = first.event_id
         else:
             attributes["messaging.batch.message_count"] = len(run)
-        carrier: dict[str, str] = {}
-        with tracer.start_as_current_span(
+        # Started and ended around the headers, without becoming the current span: made
+        # once per event, attaching and detaching a context cost as much as the span.
+        span = tracer.start_span(
             f"outbox relay {first.event_type}",
             context=propagate.extract(json.loads(first.trace_headers or "{}") or {}),
             attributes=attributes,
-        ):
-            propagate.inject(carrier)
+        )
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier, context=trace.set_span_in_context(span))
+        span.end()
         trace_headers = [(name, value.encode()) for name, value in carrier.items()]
         for row in run:
             yield (
