@@ -21,11 +21,11 @@ from integration.charity_books import (
 from integration.conftest import MigratedDatabase, Sessions
 from wushe.charity.domain.disbursement import DisbursementRequest
 from wushe.charity.domain.donation import Channel, DonationEntry
+from wushe.charity.domain.refusals import Forbidden, Invalid, Overdrawn, Refused
 from wushe.charity.domain.restrictions import Restriction, RestrictionKind
 from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursements import reject_disbursement, request_disbursement
 from wushe.charity.service_layer.persons import groups_changed
-from wushe.charity.domain.refusals import Forbidden, Invalid, Overdrawn, Refused
 from wushe.charity.service_layer.reversals import correct, refund
 from wushe.charity.service_layer.traceability import (
     trails_of_disbursement,

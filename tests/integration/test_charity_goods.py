@@ -16,8 +16,8 @@ import wushe.charity
 from integration.conftest import MigratedDatabase, Sessions
 from wushe.charity.adapters.goods_orm import GoodsMovementRecord, GoodsStockRecord
 from wushe.charity.domain.goods_periods import Period, china_today
-from wushe.charity.domain.refusals import Forbidden, Invalid, Refused
 from wushe.charity.domain.goods_stock import GoodsDistribution, GoodsReceipt, MovementReversal
+from wushe.charity.domain.refusals import Forbidden, Invalid, Refused
 from wushe.charity.service_layer.goods_movements import (
     Moved,
     distribute_goods,

@@ -28,10 +28,10 @@ from wushe.charity.adapters.disbursement_orm import AllocationRecord, Disburseme
 from wushe.charity.adapters.orm import DonationRecord
 from wushe.charity.domain.disbursement import DisbursementRequest
 from wushe.charity.domain.donation import Channel, DonationEntry
+from wushe.charity.domain.refusals import Refused
 from wushe.charity.domain.restrictions import Restriction, RestrictionKind
 from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursements import request_disbursement
-from wushe.charity.domain.refusals import Refused
 from wushe.charity.service_layer.reversals import correct, refund
 from wushe.shared.unit_of_work import UnitOfWork
 

@@ -16,9 +16,9 @@ import wushe.charity
 from integration.conftest import MigratedDatabase, Sessions
 from wushe.charity.adapters.needs_orm import NeedRecord
 from wushe.charity.domain.goods_periods import Period, china_today
-from wushe.charity.domain.refusals import Forbidden, NotFound, Refused
 from wushe.charity.domain.needs_lifecycle import NeedPosting
 from wushe.charity.domain.offers_matching import OfferPosting
+from wushe.charity.domain.refusals import Forbidden, NotFound, Refused
 from wushe.charity.service_layer.needs_commands import (
     cancel_need,
     confirm_need,

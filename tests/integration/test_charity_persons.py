@@ -15,11 +15,11 @@ from integration.conftest import MigratedDatabase
 from wushe.charity.adapters.disbursement_orm import PersonOnLedger
 from wushe.charity.bootstrap import MIGRATIONS
 from wushe.charity.domain.disbursement import DisbursementRequest
+from wushe.charity.domain.refusals import Invalid
 from wushe.charity.domain.restrictions import Restriction, RestrictionKind
 from wushe.charity.entrypoints.donation_events import register_donation_handlers
 from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursements import request_disbursement
-from wushe.charity.domain.refusals import Invalid
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.intake import (
     PersonGroupJoined,

@@ -22,9 +22,9 @@ from integration.charity_books import (
 from integration.conftest import MigratedDatabase
 from wushe.charity.adapters.disbursement_orm import AllocationRecord
 from wushe.charity.domain.disbursement import DisbursementRequest
+from wushe.charity.domain.refusals import Overdrawn, Refused
 from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursements import request_disbursement
-from wushe.charity.domain.refusals import Overdrawn, Refused
 from wushe.charity.service_layer.reversals import refund
 from wushe.shared.unit_of_work import UnitOfWork
 

@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from wushe.charity.domain.refusals import Invalid, Refused
 from wushe.charity.domain.needs_lifecycle import (
     TRANSITIONS,
     NeedPosting,
@@ -15,6 +14,7 @@ from wushe.charity.domain.needs_lifecycle import (
     is_overdue,
 )
 from wushe.charity.domain.offers_matching import OfferStanding, best_offer_for_taking, suggest
+from wushe.charity.domain.refusals import Invalid, Refused
 from wushe.shared.events.needs import NEED_KIND_NAMES, NeedKind
 from wushe.shared.events.visits import ServiceKind
 
