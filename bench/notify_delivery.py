@@ -38,7 +38,7 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from sqlalchemy import insert, select, text
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from integration.conftest import MigratedDatabase, Sessions
 from support.infrastructure import drop_databases, recreate_databases

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.charity.domain.accounts import UNRESTRICTED, donations_code, standard_accounts
 from wushe.charity.domain.donation import Channel, DonorKind

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from uuid import UUID
 
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.charity.adapters.disbursement_orm import DisbursementRecord
 from wushe.charity.adapters.orm import FundRecord

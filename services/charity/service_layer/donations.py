@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.charity.adapters.orm import DonationRecord, DonorRecord, FundRecord
 from wushe.charity.domain.accounts import donations_code

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import select
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.charity.adapters.orm import FundRecord
 from wushe.charity.domain.funds import (

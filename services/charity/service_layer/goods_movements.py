@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import select
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.charity.adapters.goods_locks import locked
 from wushe.charity.adapters.goods_orm import GoodsMovementRecord, GoodsStockRecord

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.charity.adapters.accounts_orm import (
     AccountRecord,

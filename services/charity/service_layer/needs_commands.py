@@ -9,7 +9,7 @@ also locks the offer it counts against, so an offer's capacity is never overrun.
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.charity.adapters.goods_locks import locked
 from wushe.charity.adapters.needs_orm import NeedRecord, NeedStepRecord, OfferRecord

@@ -4,7 +4,7 @@ its event."""
 from datetime import UTC, datetime
 from uuid import UUID
 
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.charity.adapters.goods_locks import locked
 from wushe.charity.adapters.needs_orm import OfferRecord

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.charity.adapters.time_bank_orm import TimeBankAccount, TimeBankEntry
 from wushe.charity.domain.refusals import Refused

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 from sqlalchemy import select
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.charity.adapters.time_bank_orm import TimeBankEntry, TimeBankLog
 from wushe.charity.domain.refusals import (

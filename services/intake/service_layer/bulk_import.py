@@ -22,7 +22,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import update
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.intake.adapters.orm import ImportJobRecord
 from wushe.intake.adapters.personal_data import PersonalDataVault

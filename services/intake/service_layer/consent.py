@@ -9,7 +9,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.intake.adapters.consent_orm import ConsentRecord, LegalBasisRecord
 from wushe.intake.adapters.guardian_names import seal_guardian_name

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, or_, select
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.intake.adapters.merge_orm import DuplicateCandidateRecord
 from wushe.intake.adapters.orm import PersonRecord, PersonStatus

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from opentelemetry import trace
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.intake.adapters.orm import ImportJobRecord
 from wushe.intake.adapters.personal_data import PersonalDataVault

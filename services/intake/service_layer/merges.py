@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.intake.adapters.merge_orm import DuplicateCandidateRecord, PersonMergeRecord
 from wushe.intake.adapters.orm import GroupMembershipRecord, PersonRecord, PersonStatus

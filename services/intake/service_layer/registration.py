@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import select
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.intake.adapters.orm import GroupMembershipRecord, PersonRecord, PersonStatus
 from wushe.intake.adapters.personal_data import Columns, PersonalDataVault

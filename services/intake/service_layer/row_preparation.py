@@ -11,7 +11,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import Table
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.intake.adapters.orm import GroupMembershipRecord, PersonChangeRecord, PersonRecord
 from wushe.intake.adapters.personal_data import Columns, PersonalDataVault

@@ -15,7 +15,7 @@ from uuid import UUID
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.ledger.adapters.case_orm import CaseGoalRecord, CaseRecord
 from wushe.ledger.adapters.orm import LedgerFileRecord

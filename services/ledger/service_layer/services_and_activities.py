@@ -11,7 +11,7 @@ from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.ledger.adapters.visit_orm import ActivityRecord, ServiceRecord
 from wushe.ledger.service_layer.commands import record

@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 from sqlalchemy import select
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.notify.adapters.orm import PartnerRecord, SubscriptionRecord
 from wushe.notify.adapters.sharing_orm import SubscriptionGroupsRecord

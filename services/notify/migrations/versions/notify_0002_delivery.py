@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
-from uuid6 import uuid7
+from uuid_utils.compat import uuid7
 
 from wushe.shared.settings import Settings
 
