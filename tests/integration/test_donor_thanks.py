@@ -30,8 +30,9 @@ from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
 from wushe.notify.adapters.sharing_orm import RegionQuietHoursRecord
 from wushe.notify.adapters.thank_you_channels import ThankYouChannels
 from wushe.notify.adapters.thanks_orm import DonorThanksRecord
+from wushe.notify.domain.backoff import MAX_ATTEMPTS
 from wushe.notify.entrypoints.events import register_handlers
-from wushe.notify.service_layer.donor_thanks import ThanksSender
+from wushe.notify.service_layer.donor_thanks import CONTACT_COLUMN, ThanksSender
 from wushe.notify.service_layer.routing import Router
 from wushe.shared.batch_consumer import ConsumedEvent
 from wushe.shared.dispatcher import EventDispatcher
@@ -192,3 +193,34 @@ async def test_each_donor_who_gave_a_contact_is_thanked_once_after_quiet_hours(
     assert len(alerts) == len(received)  # the fund manager's, one per donation
     for alert in alerts:
         assert "donor_contact" not in str(alert.body)
+
+
+class RefusingGateway:
+    """A gateway whose refusal quotes the number it refused, as carriers' errors do."""
+
+    async def send_text(self, phone: str, text: str, reference: str) -> None:
+        raise RuntimeError(f"number {phone} is not reachable")
+
+
+async def test_a_thank_you_that_cannot_be_sent_keeps_no_contact(
+    migrated_database: MigratedDatabase,
+) -> None:
+    notify = await migrated_database("notify", MIGRATIONS)
+    phone = "13912345678"
+    async with notify() as session, session.begin():
+        session.add(
+            DonorThanksRecord(
+                donation_id=str(uuid.uuid4()), fund_id=str(uuid.uuid4()), region_code="420704",
+                amount_fen=100, receipt_number="R-1", channel="sms",
+                contact_sealed=CIPHER.encrypt(phone, CONTACT_COLUMN), status="pending",
+                attempts=MAX_ATTEMPTS - 1, send_at=LATE_EVENING, last_error=None,
+                sent_at=None, created_at=LATE_EVENING,
+            )
+        )  # fmt: skip
+    channels = ThankYouChannels(SmtpServer("127.0.0.1", 9, "t@wushe.test", 5), RefusingGateway())
+    assert await ThanksSender(notify, channels, CIPHER, Clock()).send_due() == 0
+
+    async with notify() as session:
+        thanks = (await session.scalars(select(DonorThanksRecord))).one()
+    assert thanks.status == "dead" and thanks.contact_sealed is None
+    assert thanks.last_error == "RuntimeError"

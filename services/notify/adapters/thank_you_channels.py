@@ -45,7 +45,11 @@ class ThankYouChannels:
             else:
                 await self.sms.send_text(contact, thanks.text(), thanks.donation_id)
         except Exception as error:  # any refusal of either channel is a failed attempt
-            raise ThankYouNotSent(f"{type(error).__name__}: {error}") from error
+            # A refusal often quotes the address or number it refused: only its kind and
+            # the server's reply code are kept, so no contact lands in clear in last_error.
+            code = getattr(error, "smtp_code", None)
+            reason = type(error).__name__
+            raise ThankYouNotSent(f"{reason} {code}" if code else reason) from error
 
     def _submit(self, message: EmailMessage) -> None:
         server = self.smtp

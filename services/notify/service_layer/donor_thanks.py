@@ -149,6 +149,7 @@ class ThanksSender:
             thanks.last_error = str(error)
             if thanks.attempts >= MAX_ATTEMPTS:
                 thanks.status = ThanksStatus.DEAD.value
+                thanks.contact_sealed = None  # never to be sent: kept no longer than a sent one
             else:
                 retry = now + timedelta(seconds=retry_delay_seconds(thanks.attempts))
                 thanks.send_at = await release_time(session, None, thanks.region_code, retry)
