@@ -136,3 +136,29 @@ async def test_with_no_worker_running_the_batch_leaves_its_alert_due(
     async with open_senders(SETTINGS) as senders:
         assert await worker.deliver_due(senders) == 1
     assert list(receiver.accepted) == [made.id]
+
+
+async def test_a_batch_leaves_alone_an_alert_another_lease_holds(
+    migrated_database: MigratedDatabase, receiver: Receiver
+) -> None:
+    """Made in the meantime by another transaction and locked by the loop's lease: the
+    batch's lease skips it instead of waiting to lease it a second time."""
+    sessions: Sessions = await migrated_database("notify", MIGRATIONS)
+    if sessions.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("SQLite's writers take turns at the write gate; rows are not locked")
+    await subscribed_partner(sessions, receiver)
+    since = datetime.now(UTC)
+    worker = DeliveryWorker(sessions, cipher(), SETTINGS)
+    made = await apply(sessions, worker)  # no worker running: left due
+    async with sessions() as loop_lease, loop_lease.begin(), open_senders(SETTINGS) as senders:
+        locked = select(AlertRecord).where(AlertRecord.id == made.id).with_for_update()
+        assert (await loop_lease.scalars(locked)).one().id == made.id
+        running = asyncio.create_task(worker.run(senders))  # its own round skips it too
+        try:
+            await wait_until(lambda: worker.room() > 0, 5)
+            async with sessions() as batch, batch.begin():
+                lease = await asyncio.wait_for(worker.lease_fresh(batch, since, {}, {}), 10)
+            assert lease.alerts == []
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)

@@ -151,6 +151,10 @@ class DeliveryWorker:
             )
             .limit(room)
         )
+        if session.bind.dialect.name == "postgresql":
+            # Alerts another transaction made in the meantime may be in the loop's lease
+            # right now: skipped, not leased twice (an UPDATE does not recheck its subquery).
+            fresh = fresh.with_for_update(skip_locked=True)
         leased = list(
             await session.scalars(
                 update(AlertRecord)
