@@ -30,6 +30,20 @@ class TargetGroup(StrEnum):
     MIGRANT_CHILD = "migrant_child"  # 进城务工人员随迁子女
 
 
+# Children whose registration, or joining the group, lets the agencies that protect
+# children learn who and where they are: intake seals their name and address for notify,
+# and notify's mandatory report (强制报告) covers them. One list, so that the producer and
+# notify never disagree; the reasons are in services/intake/domain/children_at_risk.py.
+CHILDREN_AT_RISK: frozenset[TargetGroup] = frozenset(
+    {
+        TargetGroup.CHILD_ORPHAN,
+        TargetGroup.CHILD_UNATTENDED,
+        TargetGroup.CHILD_PARENT_IMPRISONED,
+        TargetGroup.CHILD_LEFT_BEHIND,
+        TargetGroup.CHILD_IN_DIFFICULTY,
+    }
+)
+
 OFFICIAL_NAMES: dict[str, str] = {
     TargetGroup.ELDERLY_ECONOMIC_DIFFICULTY: "经济困难老年人",
     TargetGroup.ELDERLY_ADVANCED_AGE: "高龄老年人",

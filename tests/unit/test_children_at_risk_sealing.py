@@ -6,13 +6,12 @@ import json
 from uuid import uuid4
 
 from wushe.intake.adapters.personal_data import PersonalDataVault
-from wushe.intake.domain.children_at_risk import AT_RISK_CHILD_GROUPS
 from wushe.intake.domain.person import PersonRegistration
 from wushe.intake.service_layer.registration import person_values, registered_event
 from wushe.notify.domain.field_policy import split_fields
 from wushe.shared.auth import Caller, Role
 from wushe.shared.events import Producer
-from wushe.shared.events.groups import TargetGroup
+from wushe.shared.events.groups import CHILDREN_AT_RISK, TargetGroup
 from wushe.shared.events.intake import PersonRegistered
 from wushe.shared.field_encryption import FieldCipher
 
@@ -66,4 +65,4 @@ def test_persons_who_are_not_children_at_risk_carry_neither_field() -> None:
 
 def test_every_child_group_but_disabled_and_migrant_children_is_at_risk() -> None:
     children = {group for group in TargetGroup if group.value.startswith("child_")}
-    assert children - {TargetGroup.CHILD_DISABLED} == AT_RISK_CHILD_GROUPS
+    assert children - {TargetGroup.CHILD_DISABLED} == CHILDREN_AT_RISK

@@ -24,18 +24,8 @@ nothing about the child's care (a disabled child without care is in difficulty t
 
 from collections.abc import Iterable
 
-from wushe.shared.events.groups import TargetGroup
-
-AT_RISK_CHILD_GROUPS = frozenset(
-    {
-        TargetGroup.CHILD_ORPHAN,
-        TargetGroup.CHILD_UNATTENDED,
-        TargetGroup.CHILD_PARENT_IMPRISONED,
-        TargetGroup.CHILD_LEFT_BEHIND,
-        TargetGroup.CHILD_IN_DIFFICULTY,
-    }
-)
+from wushe.shared.events.groups import CHILDREN_AT_RISK
 
 
 def any_at_risk(groups: Iterable[str]) -> bool:
-    return any(group in AT_RISK_CHILD_GROUPS for group in groups)
+    return any(group in CHILDREN_AT_RISK for group in groups)

@@ -35,19 +35,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from wushe.notify.domain.rules import groups_of
-from wushe.shared.events.groups import TargetGroup
+from wushe.shared.events.groups import CHILDREN_AT_RISK
 from wushe.shared.events.partner_kinds import PartnerKind
 from wushe.shared.events.referrals import StatutoryGround
-
-CHILD_AT_RISK_GROUPS = frozenset(
-    {
-        TargetGroup.CHILD_ORPHAN,
-        TargetGroup.CHILD_UNATTENDED,
-        TargetGroup.CHILD_PARENT_IMPRISONED,
-        TargetGroup.CHILD_LEFT_BEHIND,
-        TargetGroup.CHILD_IN_DIFFICULTY,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -126,5 +116,5 @@ def ground_applies(
     if partner_kind not in scope.partner_kinds or event_type not in scope.event_types:
         return False
     if ground is StatutoryGround.CHILD_PROTECTION_MANDATORY_REPORT:
-        return bool(CHILD_AT_RISK_GROUPS & set(groups_of(payload)))
+        return bool(CHILDREN_AT_RISK & set(groups_of(payload)))
     return True
