@@ -13,6 +13,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.delivery import DeliveryResult, Destination, OutgoingAlert
 
 
@@ -25,6 +26,29 @@ class SmtpServer:
     starttls: bool = False
     username: str | None = None
     password: str | None = None
+
+    def submit(self, message: EmailMessage) -> None:
+        """Hand one message to the server; smtplib blocks, so callers run it in a thread."""
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.username and self.password:
+                smtp.login(self.username, self.password)
+            smtp.send_message(message)
+
+
+def smtp_server(settings: DeliverySettings) -> SmtpServer:
+    """The SMTP server notify's alerts and thank-yous go through."""
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpServer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        timeout_seconds=settings.timeout_seconds,
+        starttls=settings.smtp_starttls,
+        username=settings.smtp_username,
+        password=password,
+    )
 
 
 def alert_email(alert: OutgoingAlert, sender: str, to: str, now: datetime) -> EmailMessage:
@@ -50,17 +74,8 @@ class EmailChannel:
         started = time.perf_counter()
         try:
             # smtplib blocks; a thread keeps the delivery loop serving other partners.
-            await asyncio.to_thread(self._submit, message)
+            await asyncio.to_thread(self._server.submit, message)
         except (OSError, smtplib.SMTPException) as error:
             elapsed = (time.perf_counter() - started) * 1000
             return DeliveryResult(False, elapsed, f"{type(error).__name__}: {error}")
         return DeliveryResult(True, (time.perf_counter() - started) * 1000)
-
-    def _submit(self, message: EmailMessage) -> None:
-        server = self._server
-        with smtplib.SMTP(server.host, server.port, timeout=server.timeout_seconds) as smtp:
-            if server.starttls:
-                smtp.starttls()
-            if server.username and server.password:
-                smtp.login(server.username, server.password)
-            smtp.send_message(message)

@@ -2,13 +2,12 @@
 but as a plain message to a donor instead of an alert's JSON."""
 
 import asyncio
-import smtplib
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from wushe.notify.adapters.email import SmtpServer
+from wushe.notify.adapters.email import SmtpServer, smtp_server
 from wushe.notify.adapters.sms import LoggingSmsGateway, SmsGateway
 from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.delivery import Channel
@@ -41,7 +40,7 @@ class ThankYouChannels:
             if channel is Channel.EMAIL:
                 message = thank_you_email(thanks, self.smtp.sender, contact, now)
                 # smtplib blocks; a thread keeps the event loop serving.
-                await asyncio.to_thread(self._submit, message)
+                await asyncio.to_thread(self.smtp.submit, message)
             else:
                 await self.sms.send_text(contact, thanks.text(), thanks.donation_id)
         except Exception as error:  # any refusal of either channel is a failed attempt
@@ -51,28 +50,9 @@ class ThankYouChannels:
             reason = type(error).__name__
             raise ThankYouNotSent(f"{reason} {code}" if code else reason) from error
 
-    def _submit(self, message: EmailMessage) -> None:
-        server = self.smtp
-        with smtplib.SMTP(server.host, server.port, timeout=server.timeout_seconds) as smtp:
-            if server.starttls:
-                smtp.starttls()
-            if server.username and server.password:
-                smtp.login(server.username, server.password)
-            smtp.send_message(message)
-
 
 def thank_you_channels(
     settings: DeliverySettings, sms: SmsGateway | None = None
 ) -> ThankYouChannels:
     """The same SMTP server and SMS gateway the alerts use."""
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    smtp = SmtpServer(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        sender=settings.smtp_from,
-        timeout_seconds=settings.timeout_seconds,
-        starttls=settings.smtp_starttls,
-        username=settings.smtp_username,
-        password=password,
-    )
-    return ThankYouChannels(smtp, sms or LoggingSmsGateway())
+    return ThankYouChannels(smtp_server(settings), sms or LoggingSmsGateway())

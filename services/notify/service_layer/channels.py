@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from wushe.notify.adapters.email import EmailChannel, SmtpServer
+from wushe.notify.adapters.email import EmailChannel, smtp_server
 from wushe.notify.adapters.orm import PartnerRecord
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
 from wushe.notify.adapters.sms import LoggingSmsGateway, SmsChannel, SmsGateway
@@ -52,16 +52,7 @@ async def open_senders(
 ) -> AsyncIterator[Senders]:
     """The senders of every channel, with the webhook client's connections open until
     the block ends."""
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    smtp = SmtpServer(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        sender=settings.smtp_from,
-        timeout_seconds=settings.timeout_seconds,
-        starttls=settings.smtp_starttls,
-        username=settings.smtp_username,
-        password=password,
-    )
+    smtp = smtp_server(settings)
     async with http_session(settings.timeout_seconds, settings.max_in_flight) as client:
         yield Senders(
             webhook=WebhookChannel(client),
