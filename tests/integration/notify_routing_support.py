@@ -14,7 +14,7 @@ import wushe.notify
 from integration.conftest import Sessions
 from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord, SharingAgreementRecord
-from wushe.notify.domain.field_policy import NON_PERSONAL_FIELDS
+from wushe.notify.domain.field_policy import NON_PERSONAL_FIELDS, open_sealed
 from wushe.notify.service_layer.projections import record_consent
 from wushe.notify.service_layer.routing import Router
 from wushe.notify.service_layer.sweeps import Sweeper
@@ -128,6 +128,10 @@ class Notify:
             return list(await session.scalars(query))
 
     async def bodies(self, partner_id: str) -> list[dict[str, Any]]:
+        """The partner's alerts as they go out, sealed fields opened."""
+        return [open_sealed(body, self.cipher) for body in await self.stored_bodies(partner_id)]
+
+    async def stored_bodies(self, partner_id: str) -> list[dict[str, Any]]:
         return [alert.body for alert in await self.alerts(partner_id)]
 
 

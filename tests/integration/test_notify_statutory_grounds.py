@@ -95,6 +95,9 @@ async def test_a_mandatory_report_carries_a_child_at_risks_name_without_consent(
         assert NAME not in json.dumps(body, ensure_ascii=False)
     for body in [*bodies.values(), *to_volunteers]:
         assert "_sealed" not in json.dumps(body)
+    stored = await notify.stored_bodies(station)
+    assert len(stored) == len(bodies)
+    assert NAME not in json.dumps(stored, ensure_ascii=False)  # sealed at rest
 
 
 async def test_an_emergency_shares_a_crisis_with_the_police_but_not_a_registration(

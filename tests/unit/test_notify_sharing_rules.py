@@ -8,7 +8,7 @@ from typing import Any
 
 from wushe.notify.domain.agreement import Agreement, governing_agreement
 from wushe.notify.domain.consent import Consent, consent_for
-from wushe.notify.domain.field_policy import split_fields
+from wushe.notify.domain.field_policy import open_sealed, split_fields
 from wushe.notify.domain.quiet_hours import QuietHours, latest_digest_time
 from wushe.notify.domain.rules import BUILT_IN, RegionalSetting, rule_for_region
 from wushe.shared.events.consent import ProcessingPurpose, RecipientKind
@@ -37,9 +37,15 @@ def test_a_sealed_field_is_opened_only_when_allowed() -> None:
     sealed = CIPHER.encrypt("王小明", "partner_alert.full_name")
     fields = split_fields("person.registered", {"full_name_sealed": sealed, "groups": ["x"]})
     assert fields.personal_names() == {"full_name", "groups"}
-    assert fields.disclose(frozenset({"full_name"}), CIPHER) == {"full_name": "王小明"}
-    assert fields.disclose(frozenset({"groups"}), CIPHER) == {"groups": ["x"]}
-    assert fields.disclose(frozenset(), CIPHER) == {}
+    kept = fields.allowed(frozenset({"full_name"}))
+    assert kept == {"full_name_sealed": sealed}
+    assert open_sealed(kept, CIPHER) == {"full_name": "王小明"}
+    assert open_sealed(fields.allowed(frozenset({"groups"})), CIPHER) == {"groups": ["x"]}
+    assert fields.allowed(frozenset()) == {}
+    digest = {"items": [{"data": kept}, {"data": {"groups": ["x"]}}]}
+    assert open_sealed(digest, CIPHER) == {
+        "items": [{"data": {"full_name": "王小明"}}, {"data": {"groups": ["x"]}}]
+    }
 
 
 POLICE_CONSENT = Consent(

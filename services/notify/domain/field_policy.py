@@ -15,8 +15,9 @@ and reaches a partner only when its agreement names it and the person's consent 
 A producer that must let an agency learn a name or an address (a child at risk, for the
 police) sends it sealed for notify: a payload field ``<name>_sealed`` holding the value
 encrypted with the deployment's field cipher under the context ``partner_alert.<name>``.
-The agreement names the field as ``<name>``; notify opens it only for a partner allowed
-to see it, so the clear value exists only in that partner's alert.
+The agreement names the field as ``<name>``; notify keeps it sealed in the alerts it
+stores and opens it only as it sends to a partner allowed to see it, so the clear value
+exists only in what that partner receives.
 """
 
 from dataclasses import dataclass
@@ -75,21 +76,30 @@ class EventFields:
     non_personal: dict[str, Any]
     personal: dict[str, Any]
 
-    def disclose(self, allowed: frozenset[str], cipher: FieldCipher) -> dict[str, Any]:
-        """The personal fields ``allowed`` names, sealed ones opened."""
-        disclosed: dict[str, Any] = {}
-        for key, value in self.personal.items():
-            name = field_name(key)
-            if name not in allowed:
-                continue
-            if key.endswith(SEALED_SUFFIX) and isinstance(value, str):
-                disclosed[name] = cipher.decrypt(value, partner_alert_context(name))
-            else:
-                disclosed[name] = value
-        return disclosed
+    def allowed(self, names: frozenset[str]) -> dict[str, Any]:
+        """The personal fields ``names`` allows, sealed ones still sealed: notify stores
+        alerts and digest items so, and opens them only as it sends (``open_sealed``)."""
+        return {key: value for key, value in self.personal.items() if field_name(key) in names}
 
     def personal_names(self) -> frozenset[str]:
         return frozenset(field_name(key) for key in self.personal)
+
+
+def open_sealed(value: Any, cipher: FieldCipher) -> Any:
+    """``value`` (an alert's body, a digest's items) with every ``<name>_sealed`` opened
+    into ``<name>``: the clear value exists only in what goes out to the partner."""
+    if isinstance(value, dict):
+        opened: dict[str, Any] = {}
+        for key, item in value.items():
+            if key.endswith(SEALED_SUFFIX) and isinstance(item, str):
+                name = field_name(key)
+                opened[name] = cipher.decrypt(item, partner_alert_context(name))
+            else:
+                opened[key] = open_sealed(item, cipher)
+        return opened
+    if isinstance(value, list):
+        return [open_sealed(item, cipher) for item in value]
+    return value
 
 
 def field_name(key: str) -> str:

@@ -37,6 +37,7 @@ from wushe.notify.domain.delivery import (
     Destination,
     OutgoingAlert,
 )
+from wushe.notify.domain.field_policy import open_sealed
 from wushe.notify.domain.rate_limit import RateLimits
 from wushe.notify.service_layer.channels import Senders, destinations_of
 from wushe.notify.service_layer.delivery_log import Attempt, record_attempts
@@ -321,7 +322,8 @@ class DeliveryWorker:
         ) as span:
             carrier: dict[str, str] = {}
             propagate.inject(carrier)
-            outgoing = OutgoingAlert(alert.id, alert.event_type, alert.body, carrier)
+            body = open_sealed(alert.body, self._cipher)
+            outgoing = OutgoingAlert(alert.id, alert.event_type, body, carrier)
             results = await asyncio.gather(
                 *(self._send(senders, outgoing, destination) for destination in destinations)
             )

@@ -20,7 +20,6 @@ from wushe.notify.service_layer.projections import persons_on_file
 from wushe.shared.events import EventEnvelope
 from wushe.shared.events.consent import ProcessingPurpose, RecipientKind
 from wushe.shared.events.referrals import StatutoryGround
-from wushe.shared.field_encryption import FieldCipher
 
 NO_AGREEMENT = "no_agreement"
 NO_CONSENT = "no_consent"
@@ -113,7 +112,6 @@ async def disclose(
     partner: PartnerRecord,
     *,
     day: date,
-    cipher: FieldCipher,
     agreements: list[Agreement] | None = None,
 ) -> Disclosure:
     """``agreements``: the partner's, when the caller has read them already."""
@@ -144,7 +142,7 @@ async def disclose(
     if because is None and offered - allowed:
         because = NOT_IN_AGREEMENT if agreement else NO_AGREEMENT
     return Disclosure(
-        data={**fields.non_personal, **fields.disclose(allowed, cipher)},
+        data={**fields.non_personal, **fields.allowed(allowed)},
         person_id=person,
         shared=sorted(allowed),
         withheld=sorted(offered - allowed),

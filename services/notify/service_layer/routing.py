@@ -101,7 +101,6 @@ class Router:
             event,
             partner,
             day=day,
-            cipher=self.cipher,
             agreements=snapshot.agreements_of(partner.id) if snapshot else None,
         )
         if rule.informational and disclosure.consent_withheld:
