@@ -13,6 +13,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from wushe.notify.adapters.failure_reasons import failure_reason
 from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.delivery import DeliveryResult, Destination, OutgoingAlert
 
@@ -77,5 +78,5 @@ class EmailChannel:
             await asyncio.to_thread(self._server.submit, message)
         except (OSError, smtplib.SMTPException) as error:
             elapsed = (time.perf_counter() - started) * 1000
-            return DeliveryResult(False, elapsed, f"{type(error).__name__}: {error}")
+            return DeliveryResult(False, elapsed, failure_reason(error))
         return DeliveryResult(True, (time.perf_counter() - started) * 1000)

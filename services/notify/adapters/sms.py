@@ -12,6 +12,7 @@ from typing import Protocol
 
 import structlog
 
+from wushe.notify.adapters.failure_reasons import failure_reason
 from wushe.notify.domain.delivery import DeliveryResult, Destination, OutgoingAlert
 
 log = structlog.get_logger(__name__)
@@ -49,5 +50,5 @@ class SmsChannel:
             await self._gateway.send_text(destination.address, sms_text(alert), alert.alert_id)
         except Exception as error:  # a gateway's failure of any kind is a failed attempt
             elapsed = (time.perf_counter() - started) * 1000
-            return DeliveryResult(False, elapsed, f"{type(error).__name__}: {error}")
+            return DeliveryResult(False, elapsed, failure_reason(error))
         return DeliveryResult(True, (time.perf_counter() - started) * 1000)

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from wushe.notify.adapters.email import SmtpServer, smtp_server
+from wushe.notify.adapters.failure_reasons import failure_reason
 from wushe.notify.adapters.sms import LoggingSmsGateway, SmsGateway
 from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.delivery import Channel
@@ -44,11 +45,7 @@ class ThankYouChannels:
             else:
                 await self.sms.send_text(contact, thanks.text(), thanks.donation_id)
         except Exception as error:  # any refusal of either channel is a failed attempt
-            # A refusal often quotes the address or number it refused: only its kind and
-            # the server's reply code are kept, so no contact lands in clear in last_error.
-            code = getattr(error, "smtp_code", None)
-            reason = type(error).__name__
-            raise ThankYouNotSent(f"{reason} {code}" if code else reason) from error
+            raise ThankYouNotSent(failure_reason(error)) from error
 
 
 def thank_you_channels(
