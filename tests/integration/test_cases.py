@@ -16,7 +16,6 @@ from wushe.ledger.service_layer.case_reads import cases_of, current_risk
 from wushe.ledger.service_layer.cases import CaseDesk, Closing
 from wushe.ledger.service_layer.commands import apply_consumed
 from wushe.ledger.service_layer.projection_comparison import compare_databases
-from wushe.ledger.service_layer.refusals import Refused
 from wushe.ledger.service_layer.timeline import persons_on_file
 from wushe.shared.auth import Caller, Role
 from wushe.shared.events import EventEnvelope, Producer, new_event
@@ -32,6 +31,7 @@ from wushe.shared.events.cases import (
 )
 from wushe.shared.events.intake import PersonMerged, PersonRegistered
 from wushe.shared.messaging_tables import outbox
+from wushe.shared.refusals import Refused
 from wushe.shared.settings import Settings
 from wushe.shared.unit_of_work import UnitOfWork
 

@@ -15,7 +15,6 @@ from wushe.ledger.adapters.dispatch_workbook import dispatch_workbook
 from wushe.ledger.bootstrap import MIGRATIONS
 from wushe.ledger.domain.report_figures import Period
 from wushe.ledger.service_layer.commands import apply_consumed
-from wushe.ledger.service_layer.refusals import Invalid
 from wushe.ledger.service_layer.reports import figures
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.cases import (
@@ -36,6 +35,7 @@ from wushe.shared.events.visits import (
     VisitOverdue,
     VisitRecorded,
 )
+from wushe.shared.refusals import Invalid
 from wushe.shared.unit_of_work import UnitOfWork
 
 INTAKE = Producer(service="intake", deployment="test")

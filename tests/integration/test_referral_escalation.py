@@ -23,7 +23,6 @@ from wushe.ledger.service_layer.referrals import (
     accept_referral,
     send_referral,
 )
-from wushe.ledger.service_layer.refusals import Forbidden, Refused
 from wushe.shared.auth import Caller, Role
 from wushe.shared.events import Producer, new_event
 from wushe.shared.events.consent import ConsentGranted, ProcessingPurpose, RecipientKind
@@ -31,6 +30,7 @@ from wushe.shared.events.intake import PersonRegistered
 from wushe.shared.events.referrals import StatutoryGround, Urgency
 from wushe.shared.field_encryption import FieldCipher
 from wushe.shared.messaging_tables import outbox
+from wushe.shared.refusals import Forbidden, Refused
 from wushe.shared.unit_of_work import UnitOfWork
 
 LEDGER = Producer(service="ledger", deployment="test")

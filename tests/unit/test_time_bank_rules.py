@@ -16,10 +16,10 @@ from wushe.charity.domain.time_bank import (
 )
 from wushe.charity.entrypoints.time_bank import DonationBody, LogBody
 from wushe.charity.service_layer.time_bank_credits import TimeBankSettings
-from wushe.ledger.service_layer.refusals import Invalid
 from wushe.ledger.service_layer.volunteer_work import volunteer_of
 from wushe.shared.auth import Caller, Role
 from wushe.shared.events.visits import VisitorKind
+from wushe.shared.refusals import Invalid
 
 VOLUNTEER = Caller(subject="vol-7", role=Role.VOLUNTEER, region="420704")
 WORKER = Caller(subject="worker-017", role=Role.SOCIAL_WORKER, region="420704")

@@ -1,34 +1,12 @@
-"""Why charity refuses a command, as the client should see it: the status, the field to
-correct and the reason (Chinese and English where a clerk reads it).
-
-Every part of charity (books, goods, needs and offers, the time bank) refuses with these,
-so one mapping (``entrypoints/refusal_route.py``) turns them into HTTP answers."""
+"""Why charity refuses a command: the platform's refusals (``shared/refusals.py``) and
+charity's own. Every part of charity (books, goods, needs and offers, the time bank)
+refuses with these, so one mapping (``entrypoints/refusal_route.py``) turns them into
+HTTP answers."""
 
 from wushe.shared.auth import Caller
+from wushe.shared.refusals import Forbidden, Invalid, NotFound, Refused
 
-
-class Refused(Exception):
-    """A command charity will not carry out; ``field`` names what to correct."""
-
-    status_code = 409
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class NotFound(Refused):
-    status_code = 404
-
-
-class Forbidden(Refused):
-    status_code = 403
-
-
-class Invalid(Refused):
-    """Well-formed input that asks for something impossible."""
-
-    status_code = 422
+__all__ = ["Forbidden", "Invalid", "NotFound", "Overdrawn", "Refused", "require_within"]
 
 
 class Overdrawn(Refused):

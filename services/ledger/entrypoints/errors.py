@@ -3,7 +3,7 @@
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from wushe.ledger.service_layer.refusals import Refused
+from wushe.shared.refusals import Refused
 
 
 async def _refused(_: Request, error: Exception) -> JSONResponse:

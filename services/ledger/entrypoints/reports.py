@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 
 from wushe.ledger.adapters.dispatch_workbook import dispatch_workbook
 from wushe.ledger.domain.report_figures import CATEGORIES, Level, Period, RegionFigures
-from wushe.ledger.service_layer.refusals import Invalid
 from wushe.ledger.service_layer.reports import figures, short_name
 from wushe.shared.auth import CurrentCaller, require_region
 from wushe.shared.http import RuntimeDep
+from wushe.shared.refusals import Invalid
 from wushe.shared.regions import RecordedRegionCode
 
 router = APIRouter(prefix="/reports", tags=["reports"])

@@ -10,7 +10,6 @@ from wushe.ledger.adapters.visit_orm import ActivityRecord, ServiceRecord
 from wushe.ledger.domain.report_figures import Period, RegionFigures
 from wushe.ledger.entrypoints.visits import VISITORS, WORK_RECORDERS, Recorded
 from wushe.ledger.service_layer.files import file_of
-from wushe.ledger.service_layer.refusals import Invalid, NotFound
 from wushe.ledger.service_layer.reports import count_visits_and_services
 from wushe.ledger.service_layer.services_and_activities import (
     NewActivity,
@@ -23,6 +22,7 @@ from wushe.ledger.service_layer.timeline import persons_on_file
 from wushe.shared.auth import CurrentCaller, require_region, require_role
 from wushe.shared.events.visits import ActivityKind, ServiceKind
 from wushe.shared.http import RuntimeDep
+from wushe.shared.refusals import Invalid, NotFound
 from wushe.shared.regions import RegionCode, scope_prefix
 
 router = APIRouter(tags=["services and activities"])

@@ -10,7 +10,6 @@ from wushe.ledger.adapters.visit_orm import VisitPlanRecord, VisitRecord, VisitR
 from wushe.ledger.domain.escalation import level_of
 from wushe.ledger.service_layer.files import file_of
 from wushe.ledger.service_layer.overdue import detect_overdue, policy_from_environment
-from wushe.ledger.service_layer.refusals import NotFound
 from wushe.ledger.service_layer.timeline import persons_on_file
 from wushe.ledger.service_layer.visit_plans import today_in_china
 from wushe.ledger.service_layer.visits import (
@@ -26,6 +25,7 @@ from wushe.shared.auth import CurrentCaller, Role, require_region, require_role
 from wushe.shared.events.visits import CrisisKind, ServiceKind, VisitorKind, VisitRuleSet
 from wushe.shared.field_encryption import FieldCipher
 from wushe.shared.http import RuntimeDep
+from wushe.shared.refusals import NotFound
 from wushe.shared.regions import RegionCode, scope_prefix
 from wushe.shared.telemetry import current_trace_id
 

@@ -20,8 +20,8 @@ from wushe.ledger.adapters.orm import LedgerFileRecord
 # the projectors that write the cases' rows first, whoever imports it.
 from wushe.ledger.service_layer import case_projectors  # noqa: F401
 from wushe.ledger.service_layer.files import file_of
-from wushe.ledger.service_layer.refusals import NotFound
 from wushe.shared.events.cases import CaseRisk, Stage
+from wushe.shared.refusals import NotFound
 
 RISK_ORDER = list(CaseRisk)
 

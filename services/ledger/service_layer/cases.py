@@ -24,7 +24,6 @@ from wushe.ledger.domain.case_process import CaseRuleBroken
 from wushe.ledger.service_layer.case_reads import case_of, holding_file, open_kinds
 from wushe.ledger.service_layer.commands import record
 from wushe.ledger.service_layer.files import active_file
-from wushe.ledger.service_layer.refusals import Invalid, NotFound, Refused
 from wushe.ledger.service_layer.timeline import persons_on_file
 from wushe.shared.auth import Caller, require_region
 from wushe.shared.events import EventEnvelope, Producer, new_event
@@ -48,6 +47,7 @@ from wushe.shared.events.cases import (
     Stage,
 )
 from wushe.shared.field_encryption import FieldCipher
+from wushe.shared.refusals import Invalid, NotFound, Refused
 from wushe.shared.unit_of_work import UnitOfWork
 
 STEP_NOTE = "ledger_case_steps.note"

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.ledger.adapters.orm import LedgerFileRecord, metadata
 from wushe.ledger.service_layer.projection import Applying, projection
-from wushe.ledger.service_layer.refusals import NotFound, Refused
 from wushe.ledger.service_layer.timeline import add_entry
 from wushe.shared.events import EventEnvelope, new_event
 from wushe.shared.events.intake import (
@@ -34,6 +33,7 @@ from wushe.shared.events.intake import (
     PersonUpdated,
 )
 from wushe.shared.events.ledger import LedgerFileOpened
+from wushe.shared.refusals import NotFound, Refused
 
 OPEN = "open"
 MERGED = "merged"

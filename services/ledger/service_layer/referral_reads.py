@@ -12,8 +12,8 @@ from wushe.ledger.adapters.orm import LedgerFileRecord
 from wushe.ledger.adapters.referral_orm import ReferralRecord, ReferralStepRecord
 from wushe.ledger.domain.referrals import Status, as_utc
 from wushe.ledger.service_layer.files import file_of
-from wushe.ledger.service_layer.refusals import Forbidden, NotFound
 from wushe.shared.auth import Caller, Role, require_region
+from wushe.shared.refusals import Forbidden, NotFound
 from wushe.shared.regions import scope_prefix
 
 # Who reads the sealed texts: the staff who refer, and the partner addressed.

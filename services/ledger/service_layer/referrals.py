@@ -28,7 +28,6 @@ from wushe.ledger.domain.referrals import (
 from wushe.ledger.service_layer.commands import record
 from wushe.ledger.service_layer.consents import consent_covers
 from wushe.ledger.service_layer.files import active_file, file_of
-from wushe.ledger.service_layer.refusals import Forbidden, Invalid, NotFound, Refused
 from wushe.ledger.service_layer.timeline import persons_on_file
 from wushe.shared.auth import Caller, Role, require_region, require_role
 from wushe.shared.events import EventEnvelope, Producer, new_event
@@ -43,6 +42,7 @@ from wushe.shared.events.referrals import (
     Urgency,
 )
 from wushe.shared.field_encryption import FieldCipher
+from wushe.shared.refusals import Forbidden, Invalid, NotFound, Refused
 from wushe.shared.unit_of_work import UnitOfWork
 
 REASON_COLUMN = "ledger_referrals.reason"

@@ -31,9 +31,9 @@ from wushe.ledger.domain.report_figures import (
     region_at,
 )
 from wushe.ledger.service_layer.files import MERGED
-from wushe.ledger.service_layer.refusals import Invalid
 from wushe.shared.divisions.current import name_of
 from wushe.shared.events.cases import Stage
+from wushe.shared.refusals import Invalid
 from wushe.shared.regions import scope_prefix
 
 # Adds one kind of figure (visits, cases, services) to the rows, keyed by region code.

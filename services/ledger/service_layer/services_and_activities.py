@@ -16,12 +16,12 @@ from uuid_utils.compat import uuid7
 from wushe.ledger.adapters.visit_orm import ActivityRecord, ServiceRecord
 from wushe.ledger.service_layer.commands import record
 from wushe.ledger.service_layer.files import active_file
-from wushe.ledger.service_layer.refusals import Invalid
 from wushe.ledger.service_layer.visit_plans import today_in_china
 from wushe.ledger.service_layer.volunteer_work import volunteer_of
 from wushe.shared.auth import Caller, require_region
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.visits import ActivityHeld, ActivityKind, ServiceKind, ServiceRecorded
+from wushe.shared.refusals import Invalid
 from wushe.shared.unit_of_work import UnitOfWork
 
 

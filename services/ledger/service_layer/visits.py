@@ -17,7 +17,6 @@ from wushe.ledger.adapters.visit_orm import VisitPlanRecord, VisitRecord, VisitR
 from wushe.ledger.domain.visit_cadence import GROUP_INTERVAL_DAYS, RiskLevel
 from wushe.ledger.service_layer.commands import record
 from wushe.ledger.service_layer.files import OPEN, active_file
-from wushe.ledger.service_layer.refusals import Invalid
 from wushe.ledger.service_layer.visit_plans import today_in_china
 from wushe.ledger.service_layer.volunteer_work import volunteer_of
 from wushe.shared.auth import Caller, require_region
@@ -31,6 +30,7 @@ from wushe.shared.events.visits import (
     VisitRuleSet,
 )
 from wushe.shared.field_encryption import FieldCipher
+from wushe.shared.refusals import Invalid
 from wushe.shared.unit_of_work import UnitOfWork
 
 FINDINGS_COLUMN = "ledger_visits.findings"

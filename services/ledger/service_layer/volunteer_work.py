@@ -1,9 +1,9 @@
 """Whose work a visit or service was, when a volunteer did it: the time bank credits
 volunteers (not staff, whose work is paid) by the ``volunteer_id`` the events carry."""
 
-from wushe.ledger.service_layer.refusals import Invalid
 from wushe.shared.auth import Caller, Role
 from wushe.shared.events.visits import VisitorKind
+from wushe.shared.refusals import Invalid
 
 
 def volunteer_of(
