@@ -5,17 +5,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
-from wushe.charity.adapters.orm import DonationRecord, DonorRecord, FundRecord
+from wushe.charity.adapters.orm import DonationRecord, FundRecord
 from wushe.charity.domain.accounts import donations_code
 from wushe.charity.domain.donation import DonationEntry, DonationStatus, receipt_number
 from wushe.charity.domain.funds import FundStatus
 from wushe.charity.domain.journal import EntryKind, Line
 from wushe.charity.domain.refusals import NotFound, Refused
 from wushe.charity.service_layer.accounts import holding_account, require_account
-from wushe.charity.service_layer.donors import CONTACT, add_donor, require_donor
+from wushe.charity.service_layer.donors import add_donor, contact_of, require_donor
 from wushe.charity.service_layer.journal import post_entry
 from wushe.charity.service_layer.receipts import next_receipt_sequence
 from wushe.shared.auth import Caller
@@ -67,12 +66,15 @@ async def add_donation(
     sequence = await next_receipt_sequence(session, fund.id, now.year)
     donor_id = None
     contact = None
+    # A correction was thanked as the original; an anonymous donor is never contacted.
+    thanked = entry.thank_you and not entry.anonymous and corrects is None
     if entry.donor_id is not None:
-        donor_id = await require_donor(session, entry.donor_id)
-        contact = await donor_contact(session, donor_id, desk.cipher)
+        donor = await require_donor(session, entry.donor_id)
+        donor_id = donor.id
+        contact = contact_of(donor, desk.cipher) if thanked else None
     elif (new_donor := entry.new_donor()) is not None:
         donor_id = add_donor(session, new_donor, desk.cipher, desk.caller)
-        contact = new_donor.contact
+        contact = new_donor.contact if thanked else None
     holding = await holding_account(session, fund.id, entry.restriction)
     source = await require_account(session, fund.id, donations_code(entry.channel))
     lines = [Line(holding, entry.amount_fen), Line(source, -entry.amount_fen)]
@@ -99,27 +101,12 @@ async def add_donation(
         restriction_kind=donation.restriction_kind,
         restriction_target=donation.restriction_target,
         corrects=UUID(corrects) if corrects else None,
-        donor_contact_sealed=sealed_for_thanks(entry, contact, desk.cipher, corrects),
+        donor_contact_sealed=desk.cipher.encrypt(contact, DONOR_CONTACT_FOR_NOTIFY)
+        if contact is not None
+        else None,
     )  # fmt: skip
     await uow.emit(
         new_event(payload, subject=fund.id, region_code=fund.region_code,
                   producer=desk.producer, actor=desk.caller.subject)
     )  # fmt: skip
     return donation
-
-
-def sealed_for_thanks(
-    entry: DonationEntry, contact: str | None, cipher: FieldCipher, corrects: str | None
-) -> str | None:
-    """The donor's contact sealed for notify's thank-you: only for a donor who gave one,
-    is not anonymous and did not decline; a correction was thanked as the original."""
-    if contact is None or entry.anonymous or not entry.thank_you or corrects is not None:
-        return None
-    return cipher.encrypt(contact, DONOR_CONTACT_FOR_NOTIFY)
-
-
-async def donor_contact(session: AsyncSession, donor_id: str, cipher: FieldCipher) -> str | None:
-    donor = await session.get(DonorRecord, donor_id)
-    if donor is None or donor.contact_encrypted is None:
-        return None
-    return cipher.decrypt(donor.contact_encrypted, CONTACT)

@@ -32,17 +32,22 @@ def add_donor(session: AsyncSession, entry: DonorEntry, cipher: FieldCipher, by:
     return donor_id
 
 
-async def require_donor(session: AsyncSession, donor_id: UUID) -> str:
-    if await session.get(DonorRecord, str(donor_id)) is None:
+async def require_donor(session: AsyncSession, donor_id: UUID) -> DonorRecord:
+    donor = await session.get(DonorRecord, str(donor_id))
+    if donor is None:
         raise NotFound(f"no donor {donor_id} / 没有该捐赠人", field="donor_id")
-    return str(donor_id)
+    return donor
 
 
 def opened(donor: DonorRecord, cipher: FieldCipher) -> DonorEntry:
     return DonorEntry(
         kind=DonorKind(donor.kind),
         name=cipher.decrypt(donor.name_encrypted, NAME),
-        contact=cipher.decrypt(donor.contact_encrypted, CONTACT)
-        if donor.contact_encrypted
-        else None,
+        contact=contact_of(donor, cipher),
     )
+
+
+def contact_of(donor: DonorRecord, cipher: FieldCipher) -> str | None:
+    if donor.contact_encrypted is None:
+        return None
+    return cipher.decrypt(donor.contact_encrypted, CONTACT)
