@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.ledger.adapters.orm import ConsentRecord
+from wushe.ledger.service_layer.batch_reads import read_missing
 from wushe.ledger.service_layer.projection import Applying, projection
 from wushe.ledger.service_layer.timeline import add_entry
 from wushe.shared.events import EventEnvelope
@@ -20,29 +21,23 @@ from wushe.shared.events.consent import (
 # The consents (None: not known yet) the transaction's events name, in ``session.info``.
 _LOADED = "wushe.ledger.consents"
 _CONSENT_EVENTS = ("consent.granted", "consent.revoked")
-_LOAD_BATCH = 500
 
 
 @projection.on_prepare
 async def load_consents(session: AsyncSession, events: Sequence[EventEnvelope]) -> None:
-    """The records of the consents ``events`` name, read together: looking each one up
-    as its event is applied would first flush everything the batch added so far."""
-    wanted = sorted(
-        {
+    """Read the records of the consents ``events`` name, for ``_keep`` to find until
+    ``forget_loaded_consents``."""
+    await read_missing(
+        session,
+        ConsentRecord.consent_id,
+        (
             str(consent_id)
             for event in events
             if event.type in _CONSENT_EVENTS
             and (consent_id := event.payload.get("consent_id")) is not None
-        }
+        ),
+        session.info.setdefault(_LOADED, {}),
     )
-    loaded: dict[str, ConsentRecord | None] = session.info.setdefault(_LOADED, {})
-    for start in range(0, len(wanted), _LOAD_BATCH):
-        chunk = [found for found in wanted[start : start + _LOAD_BATCH] if found not in loaded]
-        loaded.update(dict.fromkeys(chunk))
-        for record in await session.scalars(
-            select(ConsentRecord).where(ConsentRecord.consent_id.in_(chunk))
-        ):
-            loaded[record.consent_id] = record
 
 
 @projection.on_finish

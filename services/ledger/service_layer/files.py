@@ -19,6 +19,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.ledger.adapters.orm import LedgerFileRecord, metadata
+from wushe.ledger.service_layer.batch_reads import read_missing
 from wushe.ledger.service_layer.projection import Applying, projection
 from wushe.ledger.service_layer.timeline import add_entry
 from wushe.shared.events import EventEnvelope, new_event
@@ -79,22 +80,17 @@ async def active_file(session: AsyncSession, person_id: str) -> LedgerFileRecord
 async def load_files(session: AsyncSession, events: Iterable[EventEnvelope]) -> None:
     """Read the files of the persons ``events`` name in one query per 500 of them, for
     ``_file_for`` to find until ``forget_loaded_files``."""
-    persons = sorted(
-        {
+    await read_missing(
+        session,
+        LedgerFileRecord.person_id,
+        (
             str(value)
             for event in events
             for field in _PERSON_FIELDS
             if (value := event.payload.get(field)) is not None
-        }
+        ),
+        session.info.setdefault(_LOADED, {}),
     )
-    loaded: dict[str, LedgerFileRecord | None] = session.info.setdefault(_LOADED, {})
-    for start in range(0, len(persons), 500):
-        chunk = [person for person in persons[start : start + 500] if person not in loaded]
-        loaded.update(dict.fromkeys(chunk))
-        for record in await session.scalars(
-            select(LedgerFileRecord).where(LedgerFileRecord.person_id.in_(chunk))
-        ):
-            loaded[record.person_id] = record
 
 
 @projection.on_finish
