@@ -41,7 +41,7 @@ from uuid_utils.compat import uuid7
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from one_service import cpu_seconds
+from one_service import cpu_seconds, percentile
 
 from support.infrastructure import free_port, kafka_bootstrap
 from wushe.charity.adapters.accounts_orm import (
@@ -75,11 +75,6 @@ STALL_SECONDS = 60.0
 
 def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def a_donation(number: int) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from uuid_utils.compat import uuid7
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from one_service import cpu_seconds, scratch_database
+from one_service import cpu_seconds, percentile, scratch_database
 
 from support.infrastructure import free_port, kafka_bootstrap
 from wushe.cli.stack import Stack
@@ -195,11 +195,6 @@ async def routing_times(database_url: str, event_ids: set[str]) -> dict[str, flo
 
 def spread(values: list[float]) -> str:
     return f"p50 {statistics.median(values):.1f} ms, p99 {percentile(values, 0.99):.1f} ms"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> None:

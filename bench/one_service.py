@@ -1,5 +1,5 @@
 """What the benchmarks that run one service alone share: a scratch database for each
-backend, and the CPU time a process has spent."""
+backend, the CPU time a process has spent, and percentiles of measured times."""
 
 import asyncio
 import os
@@ -43,3 +43,9 @@ def cpu_seconds(pid: int, *, with_ended_children: bool = False) -> float | None:
     # utime, stime, cutime, cstime: fields 14-17 of proc_pid_stat(5), in clock ticks.
     ticks = fields[11:15] if with_ended_children else fields[11:13]
     return sum(int(value) for value in ticks) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The measured value below which ``share`` of them lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
