@@ -15,14 +15,13 @@ from typing import cast
 
 import pytest
 from aiokafka import ConsumerRecord
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import select
 
 from integration.charity_books import CLERK, a_fund, charity_books, emitted
 from integration.conftest import MigratedDatabase, Sessions
 from integration.notify_routing_support import MIGRATIONS
-from support.infrastructure import free_port
+from support.local_smtp import serving_smtp
 from wushe.charity.domain.donation import Channel, DonationEntry, DonorEntry
 from wushe.charity.service_layer.donations import record_donation
 from wushe.notify.adapters.email import SmtpServer
@@ -76,11 +75,9 @@ class Texts:
 
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
+    box = Mailbox()
+    with serving_smtp(box) as port:
+        yield box, port
 
 
 class Clock:

@@ -10,11 +10,11 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from structlog.testing import capture_logs
 
 from support.infrastructure import free_port
+from support.local_smtp import serving_smtp
 from wushe.notify.adapters.email import EmailChannel, SmtpServer
 from wushe.notify.adapters.sms import LoggingSmsGateway, SmsChannel
 from wushe.notify.domain.delivery import Channel, Destination, OutgoingAlert
@@ -40,11 +40,9 @@ class Mailbox:
 
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
+    box = Mailbox()
+    with serving_smtp(box) as port:
+        yield box, port
 
 
 async def test_an_email_alert_arrives_with_the_alert_id_as_its_message_id(

@@ -5,7 +5,6 @@ failed, so the webhook is called once and the mail arrives once."""
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import select
 from structlog.testing import capture_logs
@@ -20,7 +19,7 @@ from integration.notify_outbound import (
     alert,
     cipher,
 )
-from support.infrastructure import free_port
+from support.local_smtp import serving_smtp
 from support.webhook_receivers import Receiver, start
 from wushe.notify.adapters.orm import DeliveryAttemptRecord
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
@@ -46,11 +45,9 @@ class BusyThenReadyMailbox:
 
 @pytest.fixture
 def mailbox() -> Iterator[tuple[BusyThenReadyMailbox, int]]:
-    box, port = BusyThenReadyMailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
+    box = BusyThenReadyMailbox()
+    with serving_smtp(box) as port:
+        yield box, port
 
 
 @pytest.fixture
