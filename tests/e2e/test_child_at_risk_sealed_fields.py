@@ -5,9 +5,9 @@ body either partner receives is scanned, for the clear values and the sealed one
 
 from typing import Any
 
-from support.infrastructure import free_port
 from support.running_stack import RunningStack, wait_for
-from wushe.cli.demo_receiver import ReceivedAlerts, start_receiver
+from support.webhook_partners import partner_with_receiver
+from wushe.cli.demo_receiver import ReceivedAlerts
 
 REGION = "420703"  # 华容区: partners of its own, apart from the other flows' 420704
 CHILD_NAME = "周小满"
@@ -16,16 +16,7 @@ PERSON_EVENTS = ("person.registered", "person.group_joined")
 
 
 def partner(stack: RunningStack, name: str, kind: str) -> tuple[str, ReceivedAlerts]:
-    store = ReceivedAlerts()
-    port = free_port()
-    start_receiver(port, store)
-    created = stack.post(
-        "notify", "/partners",
-        {"name": name, "kind": kind, "regions": [REGION],
-         "webhook_url": f"http://127.0.0.1:{port}/hooks"},
-    )  # fmt: skip
-    store.secret = created["webhook_secret"]
-    return created["partner_id"], store
+    return partner_with_receiver(stack, name, kind, REGION)
 
 
 def about(store: ReceivedAlerts, person_id: str) -> list[dict[str, Any]]:

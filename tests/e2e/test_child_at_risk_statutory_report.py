@@ -7,9 +7,9 @@ sharing ledger says the station received them under the ground, with no consent.
 
 from typing import Any
 
-from support.infrastructure import free_port
 from support.running_stack import RunningStack, wait_for
-from wushe.cli.demo_receiver import ReceivedAlerts, start_receiver
+from support.webhook_partners import partner_with_receiver
+from wushe.cli.demo_receiver import ReceivedAlerts
 
 REGION = "420702"  # 梁子湖区: partners of its own, apart from the other flows' regions
 CHILD_NAME = "梁小禾"
@@ -18,16 +18,7 @@ MANDATORY_REPORT = "child_protection_mandatory_report"
 
 
 def partner(stack: RunningStack, name: str, kind: str) -> tuple[str, ReceivedAlerts]:
-    store = ReceivedAlerts()
-    port = free_port()
-    start_receiver(port, store)
-    created = stack.post(
-        "notify", "/partners",
-        {"name": name, "kind": kind, "regions": [REGION],
-         "webhook_url": f"http://127.0.0.1:{port}/hooks"},
-    )  # fmt: skip
-    store.secret = created["webhook_secret"]
-    return created["partner_id"], store
+    return partner_with_receiver(stack, name, kind, REGION)
 
 
 def registration_about(store: ReceivedAlerts, person_id: str) -> dict[str, Any] | None:

@@ -6,9 +6,9 @@ and the sharing ledger in notify answers who received what about the child."""
 
 from typing import Any
 
-from support.infrastructure import free_port
 from support.running_stack import RunningStack, wait_for
-from wushe.cli.demo_receiver import ReceivedAlerts, start_receiver
+from support.webhook_partners import partner_with_receiver
+from wushe.cli.demo_receiver import ReceivedAlerts
 
 # What an alert says about no one: the envelope, and each event type's own such fields.
 ENVELOPE = {
@@ -32,21 +32,7 @@ CHILD_NAME = "林小禾"
 
 
 def station_with_receiver(stack: RunningStack, name: str) -> tuple[str, ReceivedAlerts]:
-    store = ReceivedAlerts()
-    port = free_port()
-    start_receiver(port, store)
-    created = stack.post(
-        "notify",
-        "/partners",
-        {
-            "name": name,
-            "kind": "child_protection_station",
-            "regions": ["420704"],
-            "webhook_url": f"http://127.0.0.1:{port}/hooks",
-        },
-    )
-    store.secret = created["webhook_secret"]
-    return created["partner_id"], store
+    return partner_with_receiver(stack, name, "child_protection_station", "420704")
 
 
 def bodies(store: ReceivedAlerts) -> list[dict[str, Any]]:
