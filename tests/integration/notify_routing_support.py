@@ -13,7 +13,11 @@ from sqlalchemy import select
 import wushe.notify
 from integration.conftest import Sessions
 from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
-from wushe.notify.adapters.sharing_orm import PartnerProfileRecord, SharingAgreementRecord
+from wushe.notify.adapters.sharing_orm import (
+    PartnerProfileRecord,
+    SharingAgreementRecord,
+    SharingLedgerRecord,
+)
 from wushe.notify.domain.field_policy import NON_PERSONAL_FIELDS, open_sealed
 from wushe.notify.service_layer.projections import record_consent
 from wushe.notify.service_layer.routing import Router
@@ -133,6 +137,16 @@ class Notify:
 
     async def stored_bodies(self, partner_id: str) -> list[dict[str, Any]]:
         return [alert.body for alert in await self.alerts(partner_id)]
+
+    async def ledger_lines(self, person: str) -> list[SharingLedgerRecord]:
+        """The sharing ledger's lines about the person, in the order they were written."""
+        query = (
+            select(SharingLedgerRecord)
+            .where(SharingLedgerRecord.person_id == person)
+            .order_by(SharingLedgerRecord.id)
+        )
+        async with self.sessions() as session:
+            return list(await session.scalars(query))
 
 
 def fields_beyond(body: dict[str, Any], allowed: set[str]) -> set[str]:

@@ -7,12 +7,9 @@ import json
 import uuid
 from datetime import date
 
-from sqlalchemy import select
-
 from integration.conftest import MigratedDatabase
 from integration.notify_routing_support import INTAKE, MIGRATIONS, VILLAGE, Notify, fields_beyond
 from wushe.notify.adapters.orm import SubscriptionRecord
-from wushe.notify.adapters.sharing_orm import SharingLedgerRecord
 from wushe.shared.events import new_event
 from wushe.shared.events.consent import RecipientKind
 from wushe.shared.events.intake import PersonRegistered
@@ -27,17 +24,6 @@ def crisis(person: str, kind: CrisisKind = CrisisKind.MISSING) -> CrisisReported
         visit_id=uuid.uuid4(), person_id=uuid.UUID(person), crisis_kind=kind,
         found_on=date(2026, 11, 24),
     )  # fmt: skip
-
-
-async def ledger_lines(notify: Notify, person: str) -> list[SharingLedgerRecord]:
-    async with notify.sessions() as session:
-        return list(
-            await session.scalars(
-                select(SharingLedgerRecord)
-                .where(SharingLedgerRecord.person_id == person)
-                .order_by(SharingLedgerRecord.id)
-            )
-        )
 
 
 async def test_a_partner_receives_only_the_fields_its_agreement_allows(
@@ -62,7 +48,7 @@ async def test_a_partner_receives_only_the_fields_its_agreement_allows(
     assert to_station["data"]["person_id"] == person == to_station["data"]["subject"]
     assert "crisis_kind" not in to_station["data"] and "missing" not in json.dumps(to_station)
 
-    lines = {line.partner_id: line for line in await ledger_lines(notify, person)}
+    lines = {line.partner_id: line for line in await notify.ledger_lines(person)}
     assert lines[police].fields_shared == ["crisis_kind"]
     assert (lines[police].agreement_id, lines[police].consent_id) == (agreement, consent)
     assert lines[station].fields_shared == [] and lines[station].fields_withheld == ["crisis_kind"]
@@ -92,7 +78,7 @@ async def test_consent_revoked_or_for_another_kind_sends_the_alert_without_perso
         assert "crisis_kind" not in body["data"]
         assert fields_beyond(body, set()) == set()
     assert "abuse" not in json.dumps(after) and "missing" not in json.dumps(elsewhere)
-    last = (await ledger_lines(notify, person))[-1]
+    last = (await notify.ledger_lines(person))[-1]
     assert last.fields_withheld == ["crisis_kind"] and last.withheld_because == "no_consent"
 
 
@@ -119,7 +105,7 @@ async def test_an_informational_alert_is_not_sent_when_consent_withholds_its_fie
     assert body["data"]["person_id"] == consenting
     assert body["data"]["groups"] == ["elderly_living_alone"]
     assert body["data"]["reason"] == "subscription"
-    assert await ledger_lines(notify, silent) == []
+    assert await notify.ledger_lines(silent) == []
 
 
 async def test_a_sealed_name_is_opened_only_for_a_partner_allowed_to_see_it(
@@ -149,7 +135,7 @@ async def test_a_sealed_name_is_opened_only_for_a_partner_allowed_to_see_it(
     assert unseen["data"]["groups"] == ["child_in_difficulty"]
     assert "王小明" not in json.dumps(unseen, ensure_ascii=False)
     assert sealed not in json.dumps(unseen) and "age_band" not in unseen["data"]
-    lines = {line.partner_id: line for line in await ledger_lines(notify, person)}
+    lines = {line.partner_id: line for line in await notify.ledger_lines(person)}
     assert lines[allowed].fields_shared == ["full_name", "groups"]
     assert lines[not_allowed].fields_withheld == [
         "age_band", "full_name", "household_region", "residence_region", "sex"

@@ -8,12 +8,9 @@ import json
 import uuid
 from datetime import date
 
-from sqlalchemy import select
-
 from integration.conftest import MigratedDatabase
 from integration.notify_routing_support import INTAKE, MIGRATIONS, VILLAGE, Notify, fields_beyond
 from wushe.notify.adapters.orm import SubscriptionRecord
-from wushe.notify.adapters.sharing_orm import SharingLedgerRecord
 from wushe.shared.events import EventEnvelope, new_event
 from wushe.shared.events.consent import RecipientKind
 from wushe.shared.events.intake import PersonRegistered
@@ -38,17 +35,6 @@ async def register(notify: Notify, person: str, groups: list[str]) -> EventEnvel
     with_name = event.model_copy(update={"payload": event.payload | sealed})
     await notify.router.route(UnitOfWork(notify.sessions), with_name)
     return with_name
-
-
-async def ledger(notify: Notify, person: str) -> list[SharingLedgerRecord]:
-    async with notify.sessions() as session:
-        return list(
-            await session.scalars(
-                select(SharingLedgerRecord)
-                .where(SharingLedgerRecord.person_id == person)
-                .order_by(SharingLedgerRecord.id)
-            )
-        )
 
 
 async def test_a_mandatory_report_carries_a_child_at_risks_name_without_consent(
@@ -79,14 +65,14 @@ async def test_a_mandatory_report_carries_a_child_at_risks_name_without_consent(
     for person in (unconsented, revoked):
         assert bodies[person]["data"]["name"] == NAME
         assert fields_beyond(bodies[person], {"name", "groups"}) == set()
-        lines = {line.partner_id: line for line in await ledger(notify, person)}
+        lines = {line.partner_id: line for line in await notify.ledger_lines(person)}
         line = lines[station]
         assert line.fields_shared == ["groups", "name"]
         assert (line.agreement_id, line.consent_id) == (agreement, None)
         assert line.statutory_ground == MANDATORY_REPORT.value
         assert lines[volunteers].fields_shared == [] and lines[volunteers].statutory_ground is None
     assert not {"name", "groups"} & set(bodies[disabled]["data"])
-    line = {line.partner_id: line for line in await ledger(notify, disabled)}[station]
+    line = {line.partner_id: line for line in await notify.ledger_lines(disabled)}[station]
     assert line.statutory_ground is None and line.withheld_because == "no_consent"
     to_volunteers = await notify.bodies(volunteers)
     assert len(to_volunteers) == 3
@@ -116,7 +102,7 @@ async def test_an_emergency_shares_a_crisis_with_the_police_but_not_a_registrati
     [body] = await notify.bodies(police)
     assert body["data"]["crisis_kind"] == "missing"
     assert fields_beyond(body, {"crisis_kind"}) == set()
-    lines = {line.partner_id: line for line in await ledger(notify, person)}
+    lines = {line.partner_id: line for line in await notify.ledger_lines(person)}
     assert lines[police].statutory_ground == EMERGENCY.value
     assert lines[police].consent_id is None
 
@@ -141,10 +127,10 @@ async def test_without_consent_the_agreement_under_the_ground_governs_beside_a_w
     assert bodies[consenting]["data"]["age_band"] == "6-17"
     assert bodies[unconsented]["data"]["name"] == NAME
     assert fields_beyond(bodies[unconsented], {"name"}) == set()
-    [under_consent] = await ledger(notify, consenting)
+    [under_consent] = await notify.ledger_lines(consenting)
     assert (under_consent.agreement_id, under_consent.consent_id) == (wider, consent)
     assert under_consent.statutory_ground is None
-    [under_law] = await ledger(notify, unconsented)
+    [under_law] = await notify.ledger_lines(unconsented)
     assert (under_law.agreement_id, under_law.consent_id) == (by_law, None)
     assert under_law.statutory_ground == MANDATORY_REPORT.value
     assert under_law.fields_shared == ["name"] and "groups" in under_law.fields_withheld
