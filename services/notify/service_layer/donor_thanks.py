@@ -10,9 +10,8 @@ person on file, so no agreement can release it to them.
 """
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from wushe.notify.adapters.thanks_orm import DonorThanksRecord
 from wushe.notify.domain.backoff import MAX_ATTEMPTS, retry_delay_seconds
 from wushe.notify.domain.delivery import Channel
 from wushe.notify.domain.donor_thanks import ThanksStatus, ThankYou, channel_for
+from wushe.notify.service_layer.routing import Clock, utc_now
 from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot
 from wushe.notify.service_layer.timing import release_time
 from wushe.shared.events import EventEnvelope
@@ -37,12 +37,6 @@ THANKS_CONSUMER = "notify.donor_thanks"
 CONTACT_CONTEXT = partner_alert_context("donor_contact")
 CONTACT_COLUMN = "donor_thanks.contact_sealed"
 BATCH = 50
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
