@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.notify.domain.rules import BUILT_IN
-from wushe.notify.service_layer.consumed_batch import FreshAlerts, Step, apply_consumed_batch
+from wushe.notify.service_layer.consumed_batch import Step, apply_consumed_batch
+from wushe.notify.service_layer.delivery import DeliveryWorker
 from wushe.notify.service_layer.donor_thanks import THANKS_CONSUMER, DonorThanks
 from wushe.notify.service_layer.projections import (
     OFFER_CONSUMER,
@@ -86,7 +87,7 @@ def register_handlers(
     runtime: ServiceRuntime,
     router: Router,
     wake_delivery: Callable[[], None],
-    fresh_alerts: FreshAlerts | None = None,
+    fresh_alerts: DeliveryWorker | None = None,
 ) -> None:
     def handler(
         *steps: Callable[[UnitOfWork, EventEnvelope], Awaitable[object]],

@@ -9,20 +9,17 @@ the batch consumer then applies event by event, so a poison event goes to the
 dead-letter topic alone.
 
 The alerts the batch makes that are due at once are leased in its transaction and
-handed to the delivery worker when it commits (``FreshAlerts``).
+handed to the delivery worker when it commits.
 """
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wushe.notify.adapters.orm import PartnerRecord
-from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
 from wushe.notify.adapters.write_gate import write_gate
-from wushe.notify.service_layer.delivery import FreshLease
+from wushe.notify.service_layer.delivery import DeliveryWorker
 from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot, load_snapshot
 from wushe.shared.batch_consumer import ConsumedEvent
 from wushe.shared.events import EventEnvelope
@@ -40,25 +37,11 @@ class Step:
     apply: Callable[[AsyncSession, EventEnvelope, RoutingSnapshot], Awaitable[object]]
 
 
-class FreshAlerts(Protocol):
-    """The delivery worker, as a batch hands it the alerts it made."""
-
-    async def lease_fresh(
-        self,
-        session: AsyncSession,
-        made_since: datetime,
-        partners: Mapping[str, PartnerRecord],
-        profiles: Mapping[str, PartnerProfileRecord],
-    ) -> FreshLease: ...
-
-    def hand_over(self, lease: FreshLease) -> None: ...
-
-
 async def apply_consumed_batch(
     uow: UnitOfWork,
     batch: Sequence[ConsumedEvent],
     steps: Mapping[str, Sequence[Step]],
-    delivery: FreshAlerts | None = None,
+    delivery: DeliveryWorker | None = None,
 ) -> None:
     """``steps``: by event type; the batch holds only types it names."""
     started = datetime.now(UTC)
