@@ -4,11 +4,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from wushe.shared.events.notify import AlertChannel
 
-class Channel(StrEnum):
-    WEBHOOK = "webhook"
-    EMAIL = "email"
-    SMS = "sms"
+# The channels notify's own events name (``alert.raised``): one list for both.
+Channel = AlertChannel
 
 
 class AlertStatus(StrEnum):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord, SharingLedgerRecord
+from wushe.notify.service_layer.channels import destinations_of
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.notify import AlertAcknowledged, AlertChannel, AlertDelivery, AlertRaised
 from wushe.shared.events.partner_kinds import PartnerKind
@@ -32,12 +33,7 @@ _WAKE_DUE = "notify.alert_events.wake_due"
 
 
 def channels_of(partner: PartnerRecord, profile: PartnerProfileRecord | None) -> list[AlertChannel]:
-    channels = [AlertChannel.WEBHOOK] if partner.webhook_url else []
-    if profile is not None and profile.email:
-        channels.append(AlertChannel.EMAIL)
-    if profile is not None and profile.sms_number:
-        channels.append(AlertChannel.SMS)
-    return channels
+    return [destination.channel for destination in destinations_of(partner, profile, ())]
 
 
 @dataclass(frozen=True)
