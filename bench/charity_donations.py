@@ -8,7 +8,8 @@ scratch database: the run adds its donations and a million entries to it). Then:
 1. API: concurrent clients post donations (named, anonymous, earmarked for a project)
    to a community fund (or spread over --funds funds) for --seconds;
 2. events: an online platform's `online_donation.submitted` on charity.online_donation,
-   a backlog sized for at least --seconds, timed until every one is recorded;
+   a backlog sized for at least --seconds (or of --backlog events), timed until every one
+   is recorded;
 3. reconcile: charity stopped, --entries journal entries (donations and the
    disbursements that paid them out, two lines each, with their donation rows) bulk
    inserted over 100 funds, then `reconcile` timed.
@@ -41,6 +42,7 @@ from uuid_utils.compat import uuid7
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from figures import Figure, record
 from one_service import cpu_seconds, percentile
 
 from support.infrastructure import free_port, kafka_bootstrap
@@ -364,6 +366,38 @@ def a_fund(base_url: str, admin: str) -> str:
     return str(answer.json()["fund_id"])
 
 
+def as_figures(figures: dict[str, Any]) -> list[Figure]:
+    """What the run measured, without targets: none is set for charity's figures."""
+    database = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}[figures["database"]]
+    measured = [
+        Figure("charity", f"donations through the API, {database}",
+               figures["api_donations_per_second"], "donations/s",
+               note=f"{figures['api_concurrency']} clients for {figures['api_seconds']} s; "
+                    f"p50 {figures['api_latency_ms_p50']} ms, "
+                    f"p99 {figures['api_latency_ms_p99']} ms; "
+                    f"{per_cpu_second_note(figures, 'api')}"),
+        Figure("charity", f"donations through events, {database}",
+               figures["event_donations_per_second"], "donations/s",
+               note=f"{figures['event_donations']:,} published at once; "
+                    f"{per_cpu_second_note(figures, 'event')}"),
+    ]  # fmt: skip
+    if "reconcile_seconds" in figures:
+        entries = f"{figures['reconcile_entries']:,} entries"
+        measured += [
+            Figure("charity", f"reconcile, {database}", figures["reconcile_seconds"], "s",
+                   note=f"{entries}, {figures['reconcile_differences']} differences"),
+            Figure("charity", f"wushe charity reconcile, {database}",
+                   figures["reconcile_command_seconds"], "s",
+                   note=f"{entries}, process start included"),
+        ]  # fmt: skip
+    return measured
+
+
+def per_cpu_second_note(figures: dict[str, Any], path: str) -> str:
+    rate = figures.get(f"{path}_donations_per_charity_cpu_second")
+    return "charity's CPU time unknown here" if rate is None else f"{rate} per charity CPU-s"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30, help="at least, per path")
@@ -372,6 +406,7 @@ def main() -> None:
     parser.add_argument(
         "--funds", type=int, default=1, help="donations spread over this many funds"
     )
+    parser.add_argument("--backlog", type=int, help="online donations published at once")
     parser.add_argument("--skip-reconcile", action="store_true")
     options = parser.parse_args()
 
@@ -397,7 +432,9 @@ def main() -> None:
             figures |= per_cpu_second("api", figures["api_donations"], cpu_before, charity)
             progress(json.dumps(figures))
             # Enough for the seconds asked even if events go three times as fast as the API.
-            backlog = max(1_000, int(figures["api_donations_per_second"] * options.seconds * 3))
+            backlog = options.backlog or max(
+                1_000, int(figures["api_donations_per_second"] * options.seconds * 3)
+            )
             topic = f"{prefix}{topics.CHARITY_ONLINE_DONATION}"
             cpu_before = cpu_seconds(charity)
             figures |= asyncio.run(through_events(bootstrap, topic, database_url, funds,
@@ -418,6 +455,7 @@ def main() -> None:
             progress(json.dumps(figures))
             figures |= asyncio.run(time_reconcile(database_url))
             figures["reconcile_command_seconds"] = time_reconcile_command(database_url)
+    record(as_figures(figures))
     print(json.dumps(figures, ensure_ascii=False, indent=2))
 
 
