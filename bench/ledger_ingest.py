@@ -73,6 +73,7 @@ from uuid_utils.compat import uuid7
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from figures import Figure, record
 from one_service import cpu_seconds, scratch_database
 
 from support.infrastructure import free_port, kafka_bootstrap
@@ -463,7 +464,7 @@ def read_files(base_url: str, token: str, persons: list[str]) -> dict[str, Any]:
     return {
         f"{name}_ms": percentiles(values) | {"target_p99": TARGET_P99_MS}
         for name, values in timings.items()
-    }
+    } | {"reads": len(timings["file"])}
 
 
 def ledger_log_tail(data_dir: str, lines: int = 30) -> str:
@@ -496,9 +497,9 @@ def measure(
             ingest = asyncio.run(
                 follow_ingest(database_url, produced, stack.processes["ledger"], started)
             )
-            progress(f"{database}: reading {READS:,} files and timelines")
+            progress(f"{database}: reading {options.reads:,} files and timelines")
             token = mint_token(settings, subject="bench", role=Role.STATION_STAFF, region="420000")
-            sample = random.sample(persons, min(len(persons), READS + WARM_UP_READS))
+            sample = random.sample(persons, min(len(persons), options.reads + WARM_UP_READS))
             reads = read_files(stack.url("ledger"), token, sample)
         except Exception:
             progress(f"the ledger's log ends with:\n{ledger_log_tail(data_dir)}")
@@ -551,6 +552,29 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(rows)
 
 
+def as_figures(result: dict[str, Any]) -> list[Figure]:
+    database = {"postgres": "PostgreSQL", "sqlite": "SQLite"}[result["database"]]
+    conditions = (
+        f"{result['files']:,} files, {result['events_applied']:,} events; "
+        f"load {result['load_average_1m']}"
+    )
+    figures = [
+        Figure("ledger", f"events applied, {database}", result["events_per_second"], "events/s",
+               TARGET_EVENTS_PER_SECOND, "higher",
+               f"{conditions}; {result['seconds_applying']} s applying"),
+        Figure("ledger", f"events per ledger CPU-second, {database}",
+               result["events_per_ledger_cpu_second"], "events/CPU-s", note=conditions),
+    ]  # fmt: skip
+    for read in ("file", "timeline"):
+        cuts = result[f"{read}_ms"]
+        figures.append(Figure(
+            "ledger", f"{read} read p99, {database}", cuts["p99"], "ms", TARGET_P99_MS, "lower",
+            f"p50 {cuts['p50']} ms, p95 {cuts['p95']} ms; {result['reads']:,} reads of "
+            f"{result['files']:,} files",
+        ))  # fmt: skip
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
@@ -558,6 +582,7 @@ def main() -> None:
         "--changes", type=float, default=0.25, help="further events per person, on average"
     )
     parser.add_argument("--database", choices=("sqlite", "postgres"), action="append")
+    parser.add_argument("--reads", type=int, default=READS, help="files and timelines read")
     options = parser.parse_args()
     databases = options.database or ["postgres", "sqlite"]
     events = events_file(options.persons, options.changes)
@@ -567,6 +592,7 @@ def main() -> None:
             with scratch_database(database, "ledger") as url:
                 if url is not None:
                     results.append(measure(database, url, bootstrap, events, options))
+    record(figure for result in results for figure in as_figures(result))
     print(table(results))
 
 
