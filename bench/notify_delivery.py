@@ -1,7 +1,9 @@
 """Notify delivering alerts to a local webhook receiver: how many a second, and how long
 from the triggering event to the partner.
 
-Starts the broker (embedded unless KAFKA_BOOTSTRAP_SERVERS is set) and notify alone,
+Starts the broker (embedded unless KAFKA_BOOTSTRAP_SERVERS is set) and notify alone, on
+SQLite in a temporary folder, on a scratch PostgreSQL database with --database postgres, or
+on NOTIFY_DATABASE_URL when set (a scratch database: the run adds its alerts to it),
 registers a partner whose receiver verifies every signature (Standard Webhooks), and
 subscribes it to `ledger.file_opened`. Then:
 
@@ -42,6 +44,7 @@ from uuid_utils.compat import uuid7
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from figures import Figure, record
 from one_service import cpu_seconds, percentile, scratch_database
 
 from support.infrastructure import free_port, kafka_bootstrap
@@ -309,6 +312,19 @@ async def measure(
     print(f"  of which event to alert written (routing): {spread(to_alert)}; "
           f"alert written to delivered: {spread(to_partner)}")  # fmt: skip
     print(f"signatures rejected by the receiver: {receiver.rejected}")
+    database = {"postgres": "PostgreSQL", "sqlite": "SQLite"}[args.database]
+    record([
+        Figure("notify", f"latency p99 at {args.rate:.0f} events/s, {database}", round(p99, 1),
+               "ms", TARGET_P99_MS, "lower",
+               f"event to partner; p50 {p50:.1f} ms, p95 {p95:.1f} ms; {len(sent):,} events "
+               f"over {args.seconds:.0f} s; routing p99 {percentile(to_alert, 0.99):.1f} ms; "
+               f"{steady_cpu}; load average {load}"),
+        Figure("notify", f"alerts delivered, {database}", round(delivery), "alerts/s",
+               note=f"{args.alerts:,} alerts written at once; {delivery_cpu}"),
+        Figure("notify", f"events to alerts delivered, {database}", round(events_to_alerts),
+               "alerts/s",
+               note=f"{args.backlog:,} events published at once; {backlog_cpu}"),
+    ])  # fmt: skip
 
 
 def main() -> None:
@@ -321,6 +337,12 @@ def main() -> None:
     parser.add_argument("--log-level", default="WARNING", help="notify's, in its log file")
     parser.add_argument("--keep-logs", type=Path, help="copy notify's log here afterwards")
     args = parser.parse_args()
+    given = os.environ.get("NOTIFY_DATABASE_URL")
+    if given:
+        args.database = "postgres" if given.startswith("postgresql") else "sqlite"
+        with tempfile.TemporaryDirectory() as tmp:
+            run(args, given, Path(tmp))
+        return
     with scratch_database(args.database, "notify") as url, tempfile.TemporaryDirectory() as tmp:
         if url is None:
             return
