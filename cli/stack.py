@@ -1,7 +1,9 @@
-"""Runs the whole platform on one machine: broker, four services, a demo partner."""
+"""Runs the whole platform on one machine: broker, four services, a demo partner; and
+a service as several replicas, each a process of its own."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,16 +16,31 @@ from wushe.cli.embedded_broker import start_broker
 from wushe.shared.settings import SERVICE_NAMES, SERVICE_PORTS, Settings
 
 
+def replica_name(service: str, replica: int) -> str:
+    """A replica's process name: the first keeps the service's own, so that a stack of
+    one replica each is addressed by service names alone."""
+    return service if replica == 1 else f"{service}-{replica}"
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
 @dataclass
 class Stack:
+    """Processes by name: a service's first replica under the service's name, the
+    others as ``replica_name`` gives them; ``ports`` and the log files follow the names."""
+
     settings: Settings
     host: str = "127.0.0.1"
     ports: dict[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
     log_dir: Path | None = None
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def url(self, service: str) -> str:
-        return f"http://{self.host}:{self.ports[service]}"
+    def url(self, name: str) -> str:
+        return f"http://{self.host}:{self.ports[name]}"
 
     def start_broker_if_embedded(self, broker_port: int = 9092) -> str:
         explicit = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -32,17 +49,50 @@ class Stack:
         self.processes["broker"] = start_broker(self.host, broker_port)
         return f"{self.host}:{broker_port}"
 
-    def start_service(self, service: str, extra_env: dict[str, str] | None = None) -> None:
+    def start_service(
+        self, service: str, extra_env: dict[str, str] | None = None, *, replica: int = 1
+    ) -> str:
+        """Starts one process of the service and returns its name. Every replica joins
+        the service's consumer group and uses the database the environment names; a
+        replica without a port in ``ports`` gets a free one."""
+        name = replica_name(service, replica)
+        if name not in self.ports:
+            self.ports[name] = free_port(self.host)
         env = {**os.environ, **(extra_env or {})}
         command = [sys.executable, "-m", "wushe.cli.main", "serve", service,
-                   "--host", self.host, "--port", str(self.ports[service])]  # fmt: skip
+                   "--host", self.host, "--port", str(self.ports[name])]  # fmt: skip
         output = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            output = (self.log_dir / f"{service}.log").open("ab")
-        self.processes[service] = subprocess.Popen(
+            output = (self.log_dir / f"{name}.log").open("ab")
+        self.processes[name] = subprocess.Popen(
             command, env=env, stdout=output, stderr=subprocess.STDOUT if output else None
         )
+        return name
+
+    def start_replicas(
+        self,
+        service: str,
+        count: int,
+        extra_env: dict[str, str] | None = None,
+        *,
+        schema_ready: bool = False,
+        timeout: float = 90,
+    ) -> list[str]:
+        """Starts ``count`` replicas of the service and waits until all are ready;
+        returns their names. Each process brings the database's schema up to date as it
+        starts, and two doing so on a new database collide: unless ``schema_ready`` (the
+        caller has upgraded it), the first starts alone and the others once it is ready."""
+        names = []
+        if not schema_ready:
+            names.append(self.start_service(service, extra_env))
+            self.wait_ready((names[0],), timeout)
+        names += [
+            self.start_service(service, extra_env, replica=replica)
+            for replica in range(len(names) + 1, count + 1)
+        ]
+        self.wait_ready(tuple(names), timeout)
+        return names
 
     def start_services(self, extra_env: dict[str, str] | None = None) -> None:
         for service in SERVICE_NAMES:
