@@ -2,8 +2,11 @@ VENV ?= .venv
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
+BENCH_SUITES := pipeline scaling intake ledger charity notify
 
-.PHONY: install run test lint typecheck asyncapi clean
+.PHONY: install install-bench run test lint typecheck asyncapi bench \
+	$(addprefix bench-,$(BENCH_SUITES)) clean
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,6 +15,13 @@ $(STAMP): pyproject.toml setup.py
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# matplotlib and py-spy only where benchmarks run, not for `make test`.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[embedded,dev,bench]'
+	touch $(BENCH_STAMP)
+
+install-bench: $(BENCH_STAMP)
 
 run: install
 	$(BIN)/wushe up
@@ -34,6 +44,12 @@ typecheck: install
 
 asyncapi: install
 	$(BIN)/wushe asyncapi
+
+bench: install-bench
+	$(BIN)/python bench/run.py
+
+$(addprefix bench-,$(BENCH_SUITES)): bench-%: install-bench
+	$(BIN)/python bench/run.py $*
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .typecheck

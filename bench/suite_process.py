@@ -1,0 +1,112 @@
+"""One benchmark run as a child process: its output shown as it comes and its end kept,
+a time limit, and its whole process group (the broker and services it started) ended when
+the limit passes or on Ctrl-C."""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from collections import deque
+from contextlib import suppress
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.text import Text
+
+TAIL_LINES = 15
+TIME_LIMIT = "ended at its time limit"
+INTERRUPTED = "interrupted"
+# Long enough for a benchmark's cleanup: its services' shutdown, a scratch database dropped.
+CLEANUP_SECONDS = 30.0
+
+
+@dataclass
+class SuiteRun:
+    suite: str
+    command: list[str]
+    exit_code: int | None = None  # None while running, or when ended by a signal
+    seconds: float = 0.0
+    load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    ended_by: str = ""  # TIME_LIMIT or INTERRUPTED when the runner ended it
+    output_tail: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.exit_code != 0
+
+
+def run_suite(
+    suite: str, command: list[str], env: dict[str, str], time_limit: float, console: Console
+) -> SuiteRun:
+    """Runs ``command`` to its end or to ``time_limit`` seconds, printing its output with
+    the suite's name and the seconds since it started."""
+    run = SuiteRun(suite, command, load_before=load_average())
+    tail: deque[str] = deque(maxlen=TAIL_LINES)
+    started = time.monotonic()
+    # A group of its own: the terminal's Ctrl-C reaches the runner alone, which then ends
+    # the benchmark's group, its services and broker with it.
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, process_group=0
+    )
+    reader = threading.Thread(target=echo, args=(process, suite, started, tail, console))
+    reader.start()
+    try:
+        process.wait(timeout=time_limit)
+    except subprocess.TimeoutExpired:
+        run.ended_by = TIME_LIMIT
+        end_group(process)
+    except KeyboardInterrupt:
+        run.ended_by = INTERRUPTED
+        end_group(process)
+    finally:
+        sweep_group(process)
+        reader.join(timeout=10)
+    run.exit_code = process.returncode
+    run.seconds = round(time.monotonic() - started, 1)
+    run.load_after = load_average()
+    run.output_tail = list(tail)
+    return run
+
+
+def load_average() -> tuple[float, float, float]:
+    one, five, fifteen = (round(value, 2) for value in os.getloadavg())
+    return one, five, fifteen
+
+
+def echo(
+    process: subprocess.Popen[bytes],
+    suite: str,
+    started: float,
+    tail: deque[str],
+    console: Console,
+) -> None:
+    assert process.stdout is not None
+    for raw in process.stdout:
+        line = raw.decode("utf-8", errors="replace").rstrip()
+        tail.append(line)
+        elapsed = time.monotonic() - started
+        prefix = Text(f"{suite} {elapsed // 60:02.0f}:{elapsed % 60:02.0f} ", style="dim")
+        console.print(prefix + Text(line), highlight=False, soft_wrap=True)
+
+
+def end_group(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C to the benchmark alone, so that it stops its services and broker in its own
+    order and drops its databases, and SIGKILL to its group after ``CLEANUP_SECONDS``."""
+    with suppress(ProcessLookupError):
+        process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=CLEANUP_SECONDS)
+    except subprocess.TimeoutExpired:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def sweep_group(process: subprocess.Popen[bytes]) -> None:
+    """Ends whatever the benchmark left running in its group after it exited."""
+    if process.poll() is None:
+        return
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGTERM)
