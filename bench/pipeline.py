@@ -57,7 +57,7 @@ TARGET_RATIO = 0.10
 TARGET_P99_MS = 250.0
 TARGET_LOAD = 1000.0  # where the p99 target applies
 # Offered in the maximum run: more than either path has taken on this machine.
-MAX_OFFERED = {"bulk": 4000.0, "http": 2000.0}
+MAX_OFFERED = {"bulk": 4000.0, "http": 4000.0}
 SETTLE_SECONDS = {"fixed": 3.0, "max": 10.0}
 DRAIN_SECONDS = 20.0  # the most a step waits for its last alerts
 QUIET_SECONDS = 3.0  # no alert for this long: nothing more is coming
@@ -381,7 +381,7 @@ def main() -> None:
     parser.add_argument("--bare-seconds", type=float, default=10.0)
     parser.add_argument("--backlog-cap", type=int, default=2000,
                         help="registrations the pipeline may hold undelivered")  # fmt: skip
-    parser.add_argument("--in-flight", type=int, default=64, help="API requests unanswered")
+    parser.add_argument("--in-flight", type=int, default=32, help="API requests unanswered")
     parser.add_argument("--results", type=Path, help="write pipeline.json and pipeline.png here")
     parser.add_argument("--log-level", default="WARNING", help="the services', in their logs")
     args = parser.parse_args()
