@@ -1,0 +1,390 @@
+"""Scaling per service on PostgreSQL: the ledger and notify at one and at two replicas,
+each replica a process of its own in the service's one consumer group, sharing the
+service's database.
+
+For each replica count, on a fresh database and a fresh topic prefix (so a fresh
+consumer group, reading the same backlog from the start):
+
+- ledger: intake's events (bench/ledger_ingest.py's generator, registrations then later
+  changes) produced to `intake.person` (6 partitions) before the ledger starts; events
+  applied per second, counted from the ledger's processed-event rows once every replica
+  has joined the group, until nine tenths of the backlog is applied (target: two replicas
+  1.5 times one);
+- notify: a partner subscribed to `ledger.file_opened` with a webhook receiver
+  (bench/webhook_sink.py, a process of its own) checking every signature; once every
+  replica has joined the group, a backlog of `ledger.file_opened` events published at
+  once; alerts delivered per second between the tenth and the ninetieth percentile of
+  their arrivals (no target).
+
+The schema is brought up to date before the replicas start together. Beside each rate:
+the CPU-seconds each replica spent over the measured stretch, those of PostgreSQL and of
+the broker, how many of the machine's cores were busy, and the load average. Prints a
+table and records the figures (suite "scaling"). Skipped, with a message, when
+PostgreSQL is not reachable.
+
+    .venv/bin/python bench/scaling.py
+    .venv/bin/python bench/scaling.py --persons 80000 --alerts 12000 --replicas 3
+"""
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy import func, make_url, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from figures import Figure, record
+from ledger_ingest import events_file, produce
+from notify_delivery import alerts_received, publish_backlog, sink
+from one_service import scratch_database
+from scaling_cpu import CpuSpent, CpuWindow
+
+from support.infrastructure import kafka_bootstrap, postgres_available
+from wushe.cli.stack import Stack
+from wushe.ledger.bootstrap import MIGRATIONS as LEDGER_MIGRATIONS
+from wushe.ledger.service_layer.commands import CONSUMER as LEDGER_CONSUMER
+from wushe.notify.bootstrap import MIGRATIONS as NOTIFY_MIGRATIONS
+from wushe.shared.auth import Role, mint_token
+from wushe.shared.db import create_engine
+from wushe.shared.events import topics
+from wushe.shared.messaging_tables import processed_events
+from wushe.shared.migrations import upgrade_to_head
+from wushe.shared.settings import Settings
+
+TARGET_LEDGER_RATIO = 1.5
+MEASURED_SHARE = 0.9  # the rest of a backlog is its tail, where replicas finish unevenly
+NOTIFY_REGION = "420704"
+JOIN_TIMEOUT_SECONDS = 60.0
+STALL_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Measured:
+    service: str
+    replicas: int
+    unit: str
+    items: int  # events applied, or alerts delivered, over the counted stretch
+    seconds: float  # the counted stretch
+    cpu: CpuSpent  # over the counted stretch (the ledger) or the whole backlog (notify)
+    load: float  # one-minute load average at the end
+
+    @property
+    def rate(self) -> float:
+        return self.items / self.seconds
+
+    def conditions(self) -> str:
+        replicas = ", ".join("n/a" if s is None else f"{s:.1f}" for s in self.cpu.replicas)
+        programs = ", ".join(f"{name} {s:.1f}" for name, s in self.cpu.programs.items())
+        busy = self.cpu.busy_cores
+        cores = "n/a" if busy is None else f"{busy:.2f}"
+        return (
+            f"{self.items:,} in {self.seconds:.1f} s; CPU-s over {self.cpu.seconds:.1f} s: "
+            f"replicas {replicas}, {programs}; busy cores {cores}; load {self.load:.1f}"
+        )
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+async def group_joined(admin: AIOKafkaAdminClient, group: str, members: int) -> bool:
+    """The group is stable with every replica in it (so each holds its partitions)."""
+    (described,) = await admin.describe_consumer_groups([group])
+    (state,) = described.to_object()["groups"]
+    return state["state"] == "Stable" and len(state["members"]) == members
+
+
+async def wait_for_group(bootstrap: str, group: str, members: int) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-scaling")
+    await admin.start()
+    try:
+        deadline = time.monotonic() + JOIN_TIMEOUT_SECONDS
+        while not await group_joined(admin, group, members):
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"{group}: not {members} members after {JOIN_TIMEOUT_SECONDS:.0f} s"
+                )
+            await asyncio.sleep(0.2)
+    finally:
+        await admin.close()
+
+
+def service_env(
+    options: argparse.Namespace, bootstrap: str, prefix: str, data_dir: str, service: str, url: str
+) -> dict[str, str]:
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "WUSHE_TOPIC_PREFIX": prefix,
+        "WUSHE_DATA_DIR": data_dir,
+        "WUSHE_LOG_LEVEL": options.log_level,
+        f"{service.upper()}_DATABASE_URL": url,
+    }
+
+
+def log_dir(options: argparse.Namespace, data_dir: str, service: str, replicas: int) -> Path:
+    """Where the replicas write their logs: kept with ``--logs``, else dropped with the run."""
+    if options.logs is None:
+        return Path(data_dir)
+    return options.logs / f"{service}-x{replicas}"
+
+
+def log_tails(logs: Path, names: list[str], lines: int = 20) -> str:
+    tails = []
+    for name in names:
+        log = logs / f"{name}.log"
+        if log.exists():
+            tail = log.read_text(errors="replace").splitlines()[-lines:]
+            tails.append(f"--- {name}\n" + "\n".join(tail))
+    return "\n".join(tails)
+
+
+def shared_programs(database_url: str, bootstrap: str) -> dict[str, str]:
+    """What the command lines of this run's database backends and broker contain."""
+    return {
+        "PostgreSQL": f" {make_url(database_url).database} ",
+        "broker": f"--listener-url tcp://{bootstrap} ",
+    }
+
+
+async def follow_ledger(
+    url: str, bootstrap: str, group: str, stack: Stack, names: list[str], expected: int
+) -> tuple[int, CpuSpent]:
+    """Counts the processed-event rows twice a second; the measured stretch starts at
+    the first count after every replica has joined the group."""
+    engine = create_engine(url)
+    applied = select(func.count()).select_from(processed_events)
+    applied = applied.where(processed_events.c.consumer == LEDGER_CONSUMER)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-scaling")
+    await admin.start()
+    window: CpuWindow | None = None
+    first = last = 0
+    last_change = time.monotonic()
+    try:
+        while last < expected * MEASURED_SHARE:
+            await asyncio.sleep(0.5)
+            for name in names:
+                if stack.processes[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited with code {stack.processes[name].poll()}")
+            async with engine.connect() as connection:
+                count = int(await connection.scalar(applied) or 0)
+            if count != last:
+                last, last_change = count, time.monotonic()
+            elif time.monotonic() - last_change > STALL_SECONDS:
+                raise RuntimeError(f"no event applied for {STALL_SECONDS:.0f} s at {count:,}")
+            if window is None and count and await group_joined(admin, group, len(names)):
+                pids = [stack.processes[name].pid for name in names]
+                window = CpuWindow(pids, shared_programs(url, bootstrap))
+                first = count
+                progress(f"  all {len(names)} joined at {count:,} applied")
+        if window is None:
+            raise RuntimeError("the backlog was applied before every replica joined: enlarge it")
+        return last - first, window.spent()
+    finally:
+        await admin.close()
+        await engine.dispose()
+
+
+def measure_ledger(
+    options: argparse.Namespace, bootstrap: str, prefix: str, produced: int, replicas: int
+) -> Measured:
+    with scratch_database("postgres", "scaling_ledger") as url:
+        assert url
+        upgrade_to_head(LEDGER_MIGRATIONS, url)
+        with tempfile.TemporaryDirectory() as data_dir:
+            logs = log_dir(options, data_dir, "ledger", replicas)
+            stack = Stack(Settings(data_dir=Path(data_dir)), ports={}, log_dir=logs)
+            env = service_env(options, bootstrap, prefix, data_dir, "ledger", url)
+            names: list[str] = []
+            try:
+                names = stack.start_replicas("ledger", replicas, env, schema_ready=True)
+                items, cpu = asyncio.run(
+                    follow_ledger(url, bootstrap, prefix + "ledger", stack, names, produced)
+                )
+            except Exception:
+                progress(log_tails(logs, names or ["ledger"]))
+                raise
+            finally:
+                stack.stop_all()
+    return Measured("ledger", replicas, "events/s", items, cpu.seconds, cpu, load())
+
+
+def add_partner(api: httpx.Client, receiver_url: str) -> str:
+    """A partner covering the region, subscribed to ledger.file_opened; its secret."""
+    partner = api.post("/partners", json={
+        "name": "bench partner", "kind": "station", "regions": [NOTIFY_REGION],
+        "webhook_url": receiver_url + "/hooks",
+    }).raise_for_status().json()  # fmt: skip
+    api.post(f"/partners/{partner['partner_id']}/subscriptions",
+             json={"event_type": "ledger.file_opened", "region_code": NOTIFY_REGION},
+             ).raise_for_status()  # fmt: skip
+    return str(partner["webhook_secret"])
+
+
+async def publish(bootstrap: str, topic: str, count: int) -> set[str]:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
+    await producer.start()
+    try:
+        return await publish_backlog(producer, topic, count)
+    finally:
+        await producer.stop()
+
+
+def steady_stretch(arrivals: list[float]) -> tuple[int, float]:
+    """How many arrived between the tenth and the ninetieth percentile, and in how many
+    seconds: the start (the first fetches) and the tail (replicas ending unevenly) left out."""
+    ordered = sorted(arrivals)
+    low, high = int(len(ordered) * 0.1), int(len(ordered) * MEASURED_SHARE)
+    return high - low, ordered[high] - ordered[low]
+
+
+def measure_notify(options: argparse.Namespace, bootstrap: str, replicas: int) -> Measured:
+    prefix = f"scaling{uuid.uuid4().hex[:6]}."
+    with (
+        scratch_database("postgres", "scaling_notify") as url,
+        tempfile.TemporaryDirectory() as data_dir,
+        sink() as receiver,
+    ):
+        assert url
+        upgrade_to_head(NOTIFY_MIGRATIONS, url)
+        settings = Settings(data_dir=Path(data_dir))
+        logs = log_dir(options, data_dir, "notify", replicas)
+        stack = Stack(settings, ports={}, log_dir=logs)
+        env = service_env(options, bootstrap, prefix, data_dir, "notify", url) | {
+            # One partner takes every alert here; its default limit protects a real one.
+            "WUSHE_NOTIFY_RATE_PER_SECOND": "100000",
+            "WUSHE_NOTIFY_RATE_BURST": "100000",
+        }
+        names: list[str] = []
+        try:
+            names = stack.start_replicas("notify", replicas, env, schema_ready=True)
+            token = mint_token(settings, subject="bench", role=Role.ADMIN, region="420700")
+            with httpx.Client(base_url=stack.url(names[0]), timeout=10,
+                              headers={"Authorization": f"Bearer {token}"}) as api:  # fmt: skip
+                receiver.set_secret(add_partner(api, receiver.url))
+            asyncio.run(wait_for_group(bootstrap, prefix + "notify", replicas))
+            pids = [stack.processes[name].pid for name in names]
+            window = CpuWindow(pids, shared_programs(url, bootstrap))
+            topic = prefix + topics.LEDGER_FILE
+            event_ids = asyncio.run(publish(bootstrap, topic, options.alerts))
+            asyncio.run(alerts_received(receiver, event_ids, 300, f"notify x{replicas}"))
+            cpu = window.spent()
+        except BaseException:
+            progress(log_tails(logs, names or ["notify"]))
+            raise
+        finally:
+            stack.stop_all()
+        if receiver.rejected:
+            raise RuntimeError(f"the receiver rejected {receiver.rejected} signatures")
+        items, seconds = steady_stretch([receiver.arrivals[event_id] for event_id in event_ids])
+    return Measured("notify", replicas, "alerts/s", items, seconds, cpu, load())
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def ratio(results: list[Measured]) -> float:
+    return results[-1].rate / results[0].rate
+
+
+def as_figures(service_results: dict[str, list[Measured]]) -> list[Figure]:
+    figures = []
+    for service, results in service_results.items():
+        for result in results:
+            figures.append(Figure(
+                "scaling", f"{service}, {result.replicas} replica(s), PostgreSQL",
+                round(result.rate), result.unit, note=result.conditions(),
+            ))  # fmt: skip
+        last = results[-1].replicas
+        target = TARGET_LEDGER_RATIO if service == "ledger" else None
+        figures.append(Figure(
+            "scaling", f"{service}, {last} replicas / 1, PostgreSQL", round(ratio(results), 2),
+            "×", target, "higher" if target else None,
+            f"{results[0].rate:,.0f} and {results[-1].rate:,.0f} {results[0].unit}",
+        ))  # fmt: skip
+    return figures
+
+
+def table(service_results: dict[str, list[Measured]]) -> str:
+    rows = [
+        "| service | replicas | rate | counted | CPU-s of each replica | PostgreSQL CPU-s "
+        "| broker CPU-s | busy cores | load |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for results in service_results.values():
+        for result in results:
+            cpu = result.cpu
+            replicas = " + ".join("n/a" if s is None else f"{s:.1f}" for s in cpu.replicas)
+            busy = "n/a" if cpu.busy_cores is None else f"{cpu.busy_cores:.2f}"
+            rows.append(
+                f"| {result.service} | {result.replicas} | {result.rate:,.0f} {result.unit} "
+                f"| {result.items:,} in {result.seconds:.1f} s | {replicas} "
+                f"| {cpu.programs['PostgreSQL']:.1f} | {cpu.programs['broker']:.1f} "
+                f"| {busy} | {result.load:.1f} |"
+            )
+    lines = ["\n".join(rows), ""]
+    for service, results in service_results.items():
+        target = f" (target {TARGET_LEDGER_RATIO}×)" if service == "ledger" else ""
+        lines.append(
+            f"{service}: {results[-1].replicas} replicas / 1 = {ratio(results):.2f}×{target}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=40_000, help="the ledger's backlog")
+    parser.add_argument("--changes", type=float, default=0.25, help="further events per person")
+    parser.add_argument("--alerts", type=int, default=8_000, help="notify's backlog of events")
+    parser.add_argument("--replicas", type=int, default=2, help="compared with one")
+    parser.add_argument("--service", choices=("ledger", "notify"), action="append")
+    parser.add_argument("--log-level", default="WARNING", help="the replicas', in their logs")
+    parser.add_argument("--logs", type=Path, help="keep the replicas' logs in this folder")
+    options = parser.parse_args()
+    services = options.service or ["ledger", "notify"]
+    counts = (1, options.replicas)
+    if not postgres_available():
+        message = "PostgreSQL not reachable: scaling skipped (it is measured on PostgreSQL)"
+        print(message, file=sys.stderr)
+        record([Figure("scaling", f"{service}, {options.replicas} replicas / 1, PostgreSQL",
+                       None, "×", TARGET_LEDGER_RATIO if service == "ledger" else None,
+                       "higher" if service == "ledger" else None, message)
+                for service in services])  # fmt: skip
+        return
+    results: dict[str, list[Measured]] = {}
+    with kafka_bootstrap() as bootstrap:
+        if "ledger" in services:
+            events = events_file(options.persons, options.changes)
+            # Every backlog is produced before any ledger starts, so none competes with one.
+            prefixes = {count: f"scaling{uuid.uuid4().hex[:6]}." for count in counts}
+            produced = 0
+            for prefix in prefixes.values():
+                produced, seconds, _ = asyncio.run(
+                    produce(bootstrap, prefix + topics.PERSON, events)
+                )
+                progress(f"ledger: {produced:,} events produced in {seconds:.1f} s")
+            for count, prefix in prefixes.items():
+                progress(f"ledger at {count} replica(s)")
+                results.setdefault("ledger", []).append(
+                    measure_ledger(options, bootstrap, prefix, produced, count)
+                )
+        if "notify" in services:
+            for count in counts:
+                progress(f"notify at {count} replica(s)")
+                results.setdefault("notify", []).append(measure_notify(options, bootstrap, count))
+    record(as_figures(results))
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
