@@ -46,7 +46,7 @@ SUITES = (
     Suite("pipeline", "pipeline.py", (), 9 * 60),
     Suite("scaling", "scaling.py", (), 6 * 60),
     Suite("intake", "ledger_import.py",
-          ("--rows", "20000", "--formats", "csv", "--databases", "sqlite,postgres"), 4 * 60),
+          ("--rows", "20000", "--formats", "csv", "--databases", "sqlite,postgres"), 5 * 60),
     Suite("ledger", "ledger_ingest.py",
           ("--persons", "60000", "--database", "postgres", "--reads", "500"), 5 * 60),
     Suite("charity", "charity_donations.py",
