@@ -12,6 +12,7 @@ from typing import Any
 from figures import Figure
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.engine import make_url
 from suite_process import SuiteRun
 
@@ -30,27 +31,21 @@ OUTPUT_LINES_IN_TABLE = 5
 
 
 def print_table(console: Console, figures: list[Figure], runs: list[SuiteRun]) -> None:
-    table = Table(title="Benchmark figures", show_lines=False)
+    table = Table(title="Benchmark figures")
     for column in ("suite", "figure", "value", "unit", "target", "met", "note"):
         justify = "right" if column in ("value", "target") else "left"
         table.add_column(column, justify=justify, overflow="fold")
+    missed = Text("no", style="bold red")
     for run in runs:
         for figure in (figure for figure in figures if figure.suite == run.suite):
-            met = figure.met
-            table.add_row(
-                figure.suite,
-                figure.name,
-                number(figure.value),
-                figure.unit,
-                target(figure),
-                "" if figure.target is None else "yes" if met else "[bold red]no[/]",
-                figure.note,
-            )
+            met = "" if figure.target is None else "yes" if figure.met else missed
+            table.add_row(figure.suite, Text(figure.name), number(figure.value), figure.unit,
+                          target(figure), met, Text(figure.note))  # fmt: skip
         if run.failed:
-            table.add_row(run.suite, "[bold red]failed[/]", "", "", "", "[bold red]no[/]",
-                          failure(run))  # fmt: skip
+            table.add_row(run.suite, Text("failed", style="bold red"), "", "", "", missed,
+                          Text(failure(run)))  # fmt: skip
         elif not any(figure.suite == run.suite for figure in figures):
-            table.add_row(run.suite, "no figure recorded", "", "", "", "", "")
+            table.add_row(run.suite, "no figure recorded")
     console.print(table)
 
 
