@@ -556,7 +556,7 @@ def as_figures(result: dict[str, Any]) -> list[Figure]:
     database = {"postgres": "PostgreSQL", "sqlite": "SQLite"}[result["database"]]
     conditions = (
         f"{result['files']:,} files, {result['events_applied']:,} events; "
-        f"load {result['load_average_1m']}"
+        f"load average {result['load_average_1m']}"
     )
     figures = [
         Figure("ledger", f"events applied, {database}", result["events_per_second"], "events/s",
