@@ -82,7 +82,8 @@ def main() -> int:
         run = run_suite(suite.name, command, env, suite.time_limit, console)
         runs.append(run)
         outcome = run.ended_by or f"exit code {run.exit_code}"
-        console.print(f"{suite.name}: {outcome} after {run.seconds:.0f} s; load average "
+        console.print(f"{suite.name}: {outcome} after {run.seconds:.0f} s "
+                      f"({run.cpu_seconds:.0f} CPU-s); load average "
                       f"{run.load_before[0]:.2f} before, {run.load_after[0]:.2f} after",
                       style="bold red" if run.failed else "bold")  # fmt: skip
         if run.ended_by == INTERRUPTED:

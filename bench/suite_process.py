@@ -3,6 +3,7 @@ a time limit, and its whole process group (the broker and services it started) e
 the limit passes or on Ctrl-C."""
 
 import os
+import resource
 import signal
 import subprocess
 import threading
@@ -25,8 +26,11 @@ CLEANUP_SECONDS = 30.0
 class SuiteRun:
     suite: str
     command: list[str]
-    exit_code: int | None = None  # None while running, or when ended by a signal
+    exit_code: int | None = None  # -N when a signal N ended it
     seconds: float = 0.0
+    # Of the benchmark and every process it started and waited for (not PostgreSQL's):
+    # unlike the seconds, what other work on the machine changes least.
+    cpu_seconds: float = 0.0
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     ended_by: str = ""  # TIME_LIMIT or INTERRUPTED when the runner ended it
@@ -44,6 +48,7 @@ def run_suite(
     the suite's name and the seconds since it started."""
     run = SuiteRun(suite, command, load_before=load_average())
     tail: deque[str] = deque(maxlen=TAIL_LINES)
+    cpu_before = children_cpu_seconds()
     started = time.monotonic()
     # A group of its own: the terminal's Ctrl-C reaches the runner alone, which then ends
     # the benchmark's group, its services and broker with it.
@@ -65,9 +70,15 @@ def run_suite(
         reader.join(timeout=10)
     run.exit_code = process.returncode
     run.seconds = round(time.monotonic() - started, 1)
+    run.cpu_seconds = round(children_cpu_seconds() - cpu_before, 1)
     run.load_after = load_average()
     run.output_tail = list(tail)
     return run
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def load_average() -> tuple[float, float, float]:
