@@ -15,15 +15,12 @@ poll, they cost more than applying the events. Each event's own span is kept.
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from functools import cache
 from typing import TypeAlias
 
 import structlog
 from aiokafka import ConsumerRecord
 from faststream.kafka import KafkaBroker
-from opentelemetry import propagate, trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
-from opentelemetry.trace import SpanKind
 
 from wushe.shared.dead_letter import (
     PERMANENT_ERRORS,
@@ -31,17 +28,12 @@ from wushe.shared.dead_letter import (
     apply_with_retries,
     publish_dead_letter,
 )
+from wushe.shared.event_spans import applying_span
 from wushe.shared.events import EventEnvelope
 
 log = structlog.get_logger(__name__)
 
 Record: TypeAlias = ConsumerRecord[bytes, bytes]
-
-
-@cache
-def _tracer(provider: trace.TracerProvider) -> trace.Tracer:
-    # Asked once per provider rather than once per event: each ask builds a new tracer.
-    return provider.get_tracer("wushe.consumer")
 
 
 @dataclass(frozen=True)
@@ -53,7 +45,6 @@ class ConsumedEvent:
     def handling(self, consumer: str) -> Iterator[None]:
         """Within the event's own trace, and with its ids on every log line."""
         carrier = {name: value.decode(errors="replace") for name, value in self.record.headers}
-        tracer = _tracer(trace.get_tracer_provider())
         event_id = str(self.event.id)
         structlog.contextvars.bind_contextvars(
             event_id=event_id,
@@ -61,12 +52,7 @@ class ConsumedEvent:
             correlation_id=str(self.event.correlation_id),
         )
         try:
-            with tracer.start_as_current_span(
-                f"{consumer} apply {self.event.type}",
-                context=propagate.extract(carrier),
-                kind=SpanKind.CONSUMER,
-                attributes={"messaging.message.id": event_id},
-            ):
+            with applying_span(f"{consumer} apply {self.event.type}", carrier, event_id):
                 yield
         finally:
             structlog.contextvars.unbind_contextvars("event_id", "event_type", "correlation_id")

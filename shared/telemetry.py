@@ -15,6 +15,7 @@ from opentelemetry.sdk.trace.export import (
     SpanExportResult,
 )
 
+from wushe.shared.event_spans import export_event_spans_to
 from wushe.shared.settings import Settings
 
 
@@ -88,14 +89,14 @@ def setup_tracing(service: str, settings: Settings) -> TracerProvider:
         exporter = OTLPSpanExporter(endpoint=settings.otlp_endpoint.rstrip("/") + "/v1/traces")
     else:
         exporter = JsonLinesSpanExporter(settings.span_file)
-    provider.add_span_processor(
-        BatchSpanProcessor(
-            exporter,
-            schedule_delay_millis=500,
-            max_queue_size=settings.span_queue_size,
-            max_export_batch_size=min(2_048, settings.span_queue_size),
-        )
+    processor = BatchSpanProcessor(
+        exporter,
+        schedule_delay_millis=500,
+        max_queue_size=settings.span_queue_size,
+        max_export_batch_size=min(2_048, settings.span_queue_size),
     )
+    provider.add_span_processor(processor)
+    export_event_spans_to(provider, processor)
     trace.set_tracer_provider(provider)
     return provider
 

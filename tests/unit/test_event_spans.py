@@ -1,0 +1,79 @@
+"""Applied events' spans: children of their producers' spans, made current while the
+event is applied, sampled as the provider decides, marked when applying fails."""
+
+import pytest
+from opentelemetry import propagate
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+from opentelemetry.trace.status import StatusCode
+
+from wushe.shared.event_spans import applying_span, export_event_spans_to
+
+TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
+PARENT_ID = "b7ad6b7169203331"
+
+
+def provider_with_spans(registered: bool = True) -> tuple[TracerProvider, InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    processor = SimpleSpanProcessor(exporter)
+    provider.add_span_processor(processor)
+    if registered:
+        export_event_spans_to(provider, processor)
+    return provider, exporter
+
+
+def published(flags: str = "01") -> dict[str, str]:
+    return {"traceparent": f"00-{TRACE_ID}-{PARENT_ID}-{flags}"}
+
+
+@pytest.mark.parametrize("registered", [True, False], ids=["batch path", "sdk spans"])
+def test_the_event_span_continues_the_producers_trace_and_is_current(registered: bool) -> None:
+    provider, exporter = provider_with_spans(registered)
+    with applying_span("ledger apply person.registered", published(), "e-1", provider):
+        carried: dict[str, str] = {}
+        propagate.inject(carried)
+
+    (span,) = exporter.get_finished_spans()
+    assert span.name == "ledger apply person.registered"
+    assert span.kind is SpanKind.CONSUMER
+    assert format(span.context.trace_id, "032x") == TRACE_ID
+    assert span.parent is not None and format(span.parent.span_id, "016x") == PARENT_ID
+    assert dict(span.attributes or {}) == {"messaging.message.id": "e-1"}
+    assert span.start_time is not None and span.end_time is not None
+    assert span.start_time <= span.end_time
+    assert span.resource.attributes == provider.resource.attributes
+    # What the event emits while it is applied carries the event's own span.
+    _, trace_id, span_id, flags = carried["traceparent"].split("-")
+    assert (trace_id, span_id, flags) == (TRACE_ID, format(span.context.span_id, "016x"), "01")
+
+
+def test_a_failure_marks_the_span_and_is_raised() -> None:
+    provider, exporter = provider_with_spans()
+    applying = applying_span("notify apply ledger.file_opened", published(), "e-2", provider)
+    with pytest.raises(ValueError, match="region"), applying:
+        raise ValueError("no such region")
+    (span,) = exporter.get_finished_spans()
+    assert span.status.status_code is StatusCode.ERROR
+    assert "no such region" in (span.status.description or "")
+
+
+def test_an_unsampled_trace_stays_unsampled_and_exports_nothing() -> None:
+    provider, exporter = provider_with_spans()
+    with applying_span("ledger apply person.registered", published("00"), "e-3", provider):
+        carried: dict[str, str] = {}
+        propagate.inject(carried)
+    assert exporter.get_finished_spans() == ()
+    assert carried["traceparent"].startswith(f"00-{TRACE_ID}-")
+    assert carried["traceparent"].endswith("-00")
+
+
+def test_an_event_without_trace_headers_starts_a_trace_of_its_own() -> None:
+    provider, exporter = provider_with_spans()
+    with applying_span("ledger apply person.registered", {}, "e-4", provider):
+        pass
+    (span,) = exporter.get_finished_spans()
+    assert span.parent is None
+    assert span.context.trace_id != 0
