@@ -89,7 +89,7 @@ def main() -> int:
         if run.ended_by == INTERRUPTED:
             break
     figures, series = read_figures(figures_file)
-    console.rule(f"{len(runs)} suites in {elapsed(started)}")
+    console.rule(f"{len(runs)} of {len(selected)} suites run in {elapsed(started)}")
     print_table(console, figures, runs)
     if runs[-1].ended_by != INTERRUPTED:
         seconds = time.monotonic() - started
