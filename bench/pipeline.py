@@ -61,6 +61,8 @@ MAX_OFFERED = {"bulk": 4000.0, "http": 4000.0}
 SETTLE_SECONDS = {"fixed": 3.0, "max": 10.0}
 DRAIN_SECONDS = 20.0  # the most a step waits for its last alerts
 QUIET_SECONDS = 3.0  # no alert for this long: nothing more is coming
+# Whose CPU a registration costs; the bench and the receiver are the measuring.
+PIPELINE_PROCESSES = ("broker", "intake", "ledger", "notify")
 
 
 @dataclass
@@ -81,6 +83,12 @@ class Step:
     undelivered: int = 0  # still missing after the drain
     beyond_capacity: bool = False
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def per_cpu_second(self) -> float | None:
+        """Registrations taken per CPU-second of the pipeline's processes while offered."""
+        spent = sum(self.cpu_seconds.get(name, 0.0) for name in PIPELINE_PROCESSES)
+        return self.registrations / spent if spent else None
 
     def point(self) -> dict[str, Any]:
         return {
@@ -282,6 +290,9 @@ def figures_of(bare: BareLoop, steps: dict[str, list[Step]], load: str) -> list[
         Figure(SUITE, "bare loop: messages consumed per second while producing",
                round(bare.per_second), "events/s",
                note=f"{bare.message_bytes} bytes a message, 6 partitions{bare_cpu}; {load}"),
+        Figure(SUITE, "bare loop: messages per CPU-second (producer and consumer)",
+               None if bare.per_cpu_second is None else round(bare.per_cpu_second),
+               "events/CPU-s"),
         Figure(SUITE, f"bare loop: latency p50 at {bare.latency_rate:,.0f}/s",
                round(bare.latency_p50_ms, 1), "ms"),
         Figure(SUITE, f"bare loop: latency p99 at {bare.latency_rate:,.0f}/s",
@@ -296,6 +307,9 @@ def figures_of(bare: BareLoop, steps: dict[str, list[Step]], load: str) -> list[
                    "events/s", note=f"alerts/s at the receiver; CPU s: {cpu}"),
             Figure(SUITE, f"{path}: maximum sustained / bare loop",
                    None if ratio is None else round(ratio, 4), "×", TARGET_RATIO, "higher"),
+            Figure(SUITE, f"{path}: registrations per CPU-second of the pipeline",
+                   None if top.per_cpu_second is None else round(top.per_cpu_second, 1),
+                   "events/CPU-s", note="in the maximum run; " + " + ".join(PIPELINE_PROCESSES)),
         ]  # fmt: skip
         at_target = next(
             (s for s in path_steps if s.offered == TARGET_LOAD and s.label != "max"), None
@@ -336,8 +350,9 @@ def series_of(bare: BareLoop, steps: dict[str, list[Step]]) -> dict[str, Any]:
 
 def print_table(bare: BareLoop, steps: dict[str, list[Step]], load: str) -> None:
     print(f"machine load average (1, 5, 15 min): {load}")
-    print(f"bare loop: {bare.per_second:,.0f} messages/s ({bare.message_bytes} bytes each); "
-          f"latency at {bare.latency_rate:,.0f}/s p50 {bare.latency_p50_ms:.1f} ms, "
+    per_cpu = "" if bare.per_cpu_second is None else f", {bare.per_cpu_second:,.0f} per CPU-s"
+    print(f"bare loop: {bare.per_second:,.0f} messages/s ({bare.message_bytes} bytes each"
+          f"{per_cpu}); latency at {bare.latency_rate:,.0f}/s p50 {bare.latency_p50_ms:.1f} ms, "
           f"p99 {bare.latency_p99_ms:.1f} ms")  # fmt: skip
     header = ("path", "offered", "sent/s", "achieved/s", "p50 ms", "p95 ms", "p99 ms",
               "backlog", "state")  # fmt: skip
@@ -353,6 +368,9 @@ def print_table(bare: BareLoop, steps: dict[str, list[Step]], load: str) -> None
         if bare.per_second:
             print(f"{path}: maximum {top.achieved:,.0f}/s = {top.achieved / bare.per_second:.3f}"
                   f" of the bare loop (target >= {TARGET_RATIO})")  # fmt: skip
+        cpu = ", ".join(f"{name} {spent:.1f}" for name, spent in sorted(top.cpu_seconds.items()))
+        print(f"{path}: CPU seconds in the maximum run: {cpu}; "
+              f"{top.per_cpu_second or 0:,.0f} registrations per pipeline CPU-second")  # fmt: skip
 
 
 def write_results(folder: Path, bare: BareLoop, steps: dict[str, list[Step]], load: str) -> None:

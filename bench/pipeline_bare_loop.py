@@ -49,7 +49,13 @@ class BareLoop:
     latency_p50_ms: float
     latency_p99_ms: float
     latency_rate: float
+    messages: int  # consumed in the whole loop, at the steady rate and flat out
     cpu_seconds: float | None  # producer's and consumer's, over the whole loop
+
+    @property
+    def per_cpu_second(self) -> float | None:
+        """Messages per CPU-second: what the machine's other work changes least."""
+        return self.messages / self.cpu_seconds if self.cpu_seconds else None
 
 
 def registered_message() -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
@@ -147,7 +153,7 @@ async def consume(bootstrap: str, topic: str, rate_seconds: float, flat_out: flo
         per_second=counted / window if window > 0 else 0.0, message_bytes=size,
         latency_p50_ms=statistics.median(latencies) if latencies else float("nan"),
         latency_p99_ms=percentile(latencies, 0.99) if latencies else float("nan"),
-        latency_rate=LATENCY_RATE,
+        latency_rate=LATENCY_RATE, messages=seen,
         cpu_seconds=None if cpu_before is None or cpu_after is None else cpu_after - cpu_before,
     )  # fmt: skip
 
