@@ -1,4 +1,5 @@
-"""Spans for the events a consumer applies in batches, made from the SDK's own data types.
+"""Spans for the events consumers apply and relays publish, made from the SDK's own data
+types.
 
 Each applied event keeps a span of its own, a child of the span that published it, so
 the request's trace runs on through the consumer. Made with the SDK's `Span`, those spans
@@ -9,17 +10,21 @@ made current while it is applied (so what it emits and logs carries its span), a
 ended span goes to the span processor ``setup_tracing`` installed as a `ReadableSpan`,
 which is what the SDK's processors and exporters receive anyway.
 
-A process whose provider did not come from ``setup_tracing`` gets the SDK's spans.
+An outbox relay's span, made and ended around the headers of each run of rows it
+publishes, is made the same way. A process whose provider did not come from
+``setup_tracing`` gets the SDK's spans.
 """
 
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from weakref import WeakKeyDictionary
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
+from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.sampling import Decision
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
@@ -28,7 +33,6 @@ from opentelemetry.trace.status import Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
 SCOPE_NAME = "wushe.consumer"
-_SCOPE = InstrumentationScope(SCOPE_NAME)
 _UNSET = Status(StatusCode.UNSET)
 _processors: "WeakKeyDictionary[TracerProvider, SpanProcessor]" = WeakKeyDictionary()
 
@@ -39,9 +43,89 @@ def export_event_spans_to(provider: TracerProvider, processor: SpanProcessor) ->
 
 
 @cache
-def _tracer(provider: trace.TracerProvider) -> trace.Tracer:
+def _tracer(provider: trace.TracerProvider, scope_name: str) -> trace.Tracer:
     # Asked once per provider rather than once per event: each ask builds a new tracer.
-    return provider.get_tracer(SCOPE_NAME)
+    return provider.get_tracer(scope_name)
+
+
+@cache
+def _scope(name: str) -> InstrumentationScope:
+    return InstrumentationScope(name)
+
+
+@dataclass
+class _Span:
+    """A span under way, to be handed to ``processor`` as a ``ReadableSpan`` when it ends."""
+
+    provider: TracerProvider
+    processor: SpanProcessor
+    name: str
+    kind: SpanKind
+    scope: InstrumentationScope
+    parent_context: Context
+    parent: SpanContext
+    context: SpanContext
+    attributes: dict[str, AttributeValue]
+    sampled: bool
+    started: int
+
+    @classmethod
+    def begin(
+        cls,
+        provider: TracerProvider,
+        processor: SpanProcessor,
+        name: str,
+        kind: SpanKind,
+        scope: InstrumentationScope,
+        parent_context: Context,
+        attributes: dict[str, AttributeValue],
+    ) -> "_Span":
+        """Sampled and given ids as the SDK's tracer would."""
+        parent = trace.get_current_span(parent_context).get_span_context()
+        ids = provider.id_generator
+        trace_id = parent.trace_id if parent.is_valid else ids.generate_trace_id()
+        sampling = provider.sampler.should_sample(parent_context, trace_id, name, kind, attributes)
+        sampled = sampling.decision == Decision.RECORD_AND_SAMPLE
+        context = SpanContext(
+            trace_id,
+            ids.generate_span_id(),
+            is_remote=False,
+            trace_flags=TraceFlags(TraceFlags.SAMPLED if sampled else TraceFlags.DEFAULT),
+            trace_state=sampling.trace_state,
+        )
+        attributes = {**attributes, **dict(sampling.attributes or {})}
+        return cls(provider, processor, name, kind, scope, parent_context, parent, context,
+                   attributes, sampled, time.time_ns())  # fmt: skip
+
+    def as_current(self) -> Context:
+        return trace.set_span_in_context(NonRecordingSpan(self.context), self.parent_context)
+
+    def end(self, status: Status = _UNSET) -> None:
+        if not self.sampled:
+            return
+        self.processor.on_end(
+            ReadableSpan(
+                self.name,
+                context=self.context,
+                parent=self.parent if self.parent.is_valid else None,
+                resource=self.provider.resource,
+                attributes=self.attributes,
+                kind=self.kind,
+                status=status,
+                start_time=self.started,
+                end_time=time.time_ns(),
+                instrumentation_scope=self.scope,
+            )
+        )
+
+
+def _recording(
+    provider: trace.TracerProvider | None,
+) -> tuple[trace.TracerProvider, SpanProcessor | None]:
+    provider = provider or trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        return provider, None
+    return provider, _processors.get(provider)
 
 
 @contextmanager
@@ -55,32 +139,16 @@ def applying_span(
     ``provider`` is the global one unless given."""
     attributes: dict[str, AttributeValue] = {"messaging.message.id": message_id}
     parent_context = propagate.extract(carrier)
-    provider = provider or trace.get_tracer_provider()
-    processor = _processors.get(provider) if isinstance(provider, TracerProvider) else None
+    provider, processor = _recording(provider)
     if processor is None or not isinstance(provider, TracerProvider):
-        with _tracer(provider).start_as_current_span(
+        with _tracer(provider, SCOPE_NAME).start_as_current_span(
             name, context=parent_context, kind=SpanKind.CONSUMER, attributes=attributes
         ):
             yield
         return
-    parent = trace.get_current_span(parent_context).get_span_context()
-    ids = provider.id_generator
-    trace_id = parent.trace_id if parent.is_valid else ids.generate_trace_id()
-    sampling = provider.sampler.should_sample(
-        parent_context, trace_id, name, SpanKind.CONSUMER, attributes
-    )
-    sampled = sampling.decision == Decision.RECORD_AND_SAMPLE
-    span_context = SpanContext(
-        trace_id,
-        ids.generate_span_id(),
-        is_remote=False,
-        trace_flags=TraceFlags(TraceFlags.SAMPLED if sampled else TraceFlags.DEFAULT),
-        trace_state=sampling.trace_state,
-    )
-    token = otel_context.attach(
-        trace.set_span_in_context(NonRecordingSpan(span_context), parent_context)
-    )
-    started = time.time_ns()
+    span = _Span.begin(provider, processor, name, SpanKind.CONSUMER, _scope(SCOPE_NAME),
+                       parent_context, attributes)  # fmt: skip
+    token = otel_context.attach(span.as_current())
     status = _UNSET
     try:
         yield
@@ -89,18 +157,30 @@ def applying_span(
         raise
     finally:
         otel_context.detach(token)
-        if sampled:
-            processor.on_end(
-                ReadableSpan(
-                    name,
-                    context=span_context,
-                    parent=parent if parent.is_valid else None,
-                    resource=provider.resource,
-                    attributes={**attributes, **dict(sampling.attributes or {})},
-                    kind=SpanKind.CONSUMER,
-                    status=status,
-                    start_time=started,
-                    end_time=time.time_ns(),
-                    instrumentation_scope=_SCOPE,
-                )
-            )
+        span.end(status)
+
+
+def relayed_headers(
+    name: str,
+    stored: Mapping[str, str],
+    attributes: dict[str, AttributeValue],
+    scope_name: str,
+    provider: trace.TracerProvider | None = None,
+) -> dict[str, str]:
+    """The trace headers for messages a relay publishes: of a span, child of the stored
+    context of the trace that wrote them, ended as soon as it is made."""
+    parent_context = propagate.extract(stored)
+    provider, processor = _recording(provider)
+    carrier: dict[str, str] = {}
+    if processor is None or not isinstance(provider, TracerProvider):
+        sdk_span = _tracer(provider, scope_name).start_span(
+            name, context=parent_context, attributes=attributes
+        )
+        propagate.inject(carrier, context=trace.set_span_in_context(sdk_span))
+        sdk_span.end()
+        return carrier
+    span = _Span.begin(provider, processor, name, SpanKind.INTERNAL, _scope(scope_name),
+                       parent_context, attributes)  # fmt: skip
+    propagate.inject(carrier, context=span.as_current())
+    span.end()
+    return carrier

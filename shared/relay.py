@@ -18,14 +18,14 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from opentelemetry import propagate, trace
+from opentelemetry.util.types import AttributeValue
 from sqlalchemy import Text, cast, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from wushe.shared.event_spans import relayed_headers
 from wushe.shared.messaging_tables import outbox
 
 log = structlog.get_logger(__name__)
-tracer = trace.get_tracer(__name__)
 
 # What publishing needs of a row. The trace context is read as its stored text: rows are
 # grouped by it, and only the first row of each run has it parsed.
@@ -131,21 +131,17 @@ class OutboxRelay:
         """The run's rows with their Kafka headers, under one relay span continuing the
         trace that wrote them."""
         first = run[0]
-        attributes: dict[str, str | int] = {"messaging.destination": first.topic}
+        attributes: dict[str, AttributeValue] = {"messaging.destination": first.topic}
         if len(run) == 1:
             attributes["wushe.event_id"] = first.event_id
         else:
             attributes["messaging.batch.message_count"] = len(run)
-        # Started and ended around the headers, without becoming the current span: made
-        # once per event, attaching and detaching a context cost as much as the span.
-        span = tracer.start_span(
+        carrier = relayed_headers(
             f"outbox relay {first.event_type}",
-            context=propagate.extract(json.loads(first.trace_headers or "{}") or {}),
-            attributes=attributes,
+            json.loads(first.trace_headers or "{}") or {},
+            attributes,
+            __name__,
         )
-        carrier: dict[str, str] = {}
-        propagate.inject(carrier, context=trace.set_span_in_context(span))
-        span.end()
         trace_headers = [(name, value.encode()) for name, value in carrier.items()]
         for row in run:
             yield (

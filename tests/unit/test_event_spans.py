@@ -9,7 +9,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from opentelemetry.trace.status import StatusCode
 
-from wushe.shared.event_spans import applying_span, export_event_spans_to
+from wushe.shared.event_spans import applying_span, export_event_spans_to, relayed_headers
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 PARENT_ID = "b7ad6b7169203331"
@@ -77,3 +77,21 @@ def test_an_event_without_trace_headers_starts_a_trace_of_its_own() -> None:
     (span,) = exporter.get_finished_spans()
     assert span.parent is None
     assert span.context.trace_id != 0
+
+
+@pytest.mark.parametrize("registered", [True, False], ids=["batch path", "sdk spans"])
+def test_a_relay_span_is_a_child_of_the_stored_context_and_heads_the_message(
+    registered: bool,
+) -> None:
+    provider, exporter = provider_with_spans(registered)
+    attributes = {"messaging.destination": "intake.person", "wushe.event_id": "e-5"}
+    headers = relayed_headers(
+        "outbox relay person.registered", published(), attributes, "wushe.shared.relay", provider
+    )
+    (span,) = exporter.get_finished_spans()
+    assert span.name == "outbox relay person.registered"
+    assert span.parent is not None and format(span.parent.span_id, "016x") == PARENT_ID
+    assert dict(span.attributes or {}) == attributes
+    assert span.instrumentation_scope is not None
+    assert span.instrumentation_scope.name == "wushe.shared.relay"
+    assert headers["traceparent"] == f"00-{TRACE_ID}-{format(span.context.span_id, '016x')}-01"
