@@ -64,7 +64,7 @@ def main() -> int:
     chosen = parser.parse_args().suites or names
     if unknown := set(chosen) - set(names):
         parser.error(f"no suite named {', '.join(sorted(unknown))}; the suites: {', '.join(names)}")
-    # Piped (make's log, CI) rich would fit the table in 80 columns.
+    # Piped (make's log, CI), rich would squeeze the table into 80 columns.
     console = Console() if sys.stdout.isatty() else Console(width=200)
     RESULTS.mkdir(exist_ok=True)
     started_at = datetime.now(UTC)

@@ -20,6 +20,8 @@ TIME_LIMIT = "ended at its time limit"
 INTERRUPTED = "interrupted"
 # Long enough for a benchmark's cleanup: its services' shutdown, a scratch database dropped.
 CLEANUP_SECONDS = 30.0
+HEARTBEAT_SECONDS = 20.0  # a line saying the suite still runs after this long silent
+POLL_SECONDS = 2.0
 
 
 @dataclass
@@ -45,23 +47,24 @@ def run_suite(
     suite: str, command: list[str], env: dict[str, str], time_limit: float, console: Console
 ) -> SuiteRun:
     """Runs ``command`` to its end or to ``time_limit`` seconds, printing its output with
-    the suite's name and the seconds since it started."""
+    the suite's name and the time since it started, and a line when it is silent for long."""
     run = SuiteRun(suite, command, load_before=load_average())
-    tail: deque[str] = deque(maxlen=TAIL_LINES)
     cpu_before = children_cpu_seconds()
-    started = time.monotonic()
     # A group of its own: the terminal's Ctrl-C reaches the runner alone, which then ends
     # the benchmark's group, its services and broker with it.
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, process_group=0
     )
-    reader = threading.Thread(target=echo, args=(process, suite, started, tail, console))
+    output = Output(suite, console)
+    reader = threading.Thread(target=output.echo, args=(process,))
     reader.start()
     try:
-        process.wait(timeout=time_limit)
-    except subprocess.TimeoutExpired:
-        run.ended_by = TIME_LIMIT
-        end_group(process)
+        while not ended(process, POLL_SECONDS):
+            if output.clock() >= time_limit:
+                run.ended_by = TIME_LIMIT
+                end_group(process)
+            elif output.silent_for() >= HEARTBEAT_SECONDS:
+                output.show("still running", style="dim")
     except KeyboardInterrupt:
         run.ended_by = INTERRUPTED
         end_group(process)
@@ -69,11 +72,49 @@ def run_suite(
         sweep_group(process)
         reader.join(timeout=10)
     run.exit_code = process.returncode
-    run.seconds = round(time.monotonic() - started, 1)
+    run.seconds = round(output.clock(), 1)
     run.cpu_seconds = round(children_cpu_seconds() - cpu_before, 1)
     run.load_after = load_average()
-    run.output_tail = list(tail)
+    run.output_tail = list(output.tail)
     return run
+
+
+class Output:
+    """What a benchmark prints, shown as it comes with its suite and the time since it
+    started; its last lines kept."""
+
+    def __init__(self, suite: str, console: Console) -> None:
+        self.suite = suite
+        self.console = console
+        self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self.started = self.last_shown = time.monotonic()
+
+    def clock(self) -> float:
+        return time.monotonic() - self.started
+
+    def silent_for(self) -> float:
+        return time.monotonic() - self.last_shown
+
+    def echo(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        for raw in process.stdout:
+            line = raw.decode("utf-8", errors="replace").rstrip()
+            self.tail.append(line)
+            self.show(line)
+
+    def show(self, line: str, style: str = "") -> None:
+        minutes, seconds = divmod(int(self.clock()), 60)
+        prefix = Text(f"{self.suite} {minutes:02d}:{seconds:02d} ", style="dim")
+        self.console.print(prefix + Text(line, style=style), highlight=False, soft_wrap=True)
+        self.last_shown = time.monotonic()
+
+
+def ended(process: subprocess.Popen[bytes], within: float) -> bool:
+    try:
+        process.wait(timeout=within)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
 
 
 def children_cpu_seconds() -> float:
@@ -84,22 +125,6 @@ def children_cpu_seconds() -> float:
 def load_average() -> tuple[float, float, float]:
     one, five, fifteen = (round(value, 2) for value in os.getloadavg())
     return one, five, fifteen
-
-
-def echo(
-    process: subprocess.Popen[bytes],
-    suite: str,
-    started: float,
-    tail: deque[str],
-    console: Console,
-) -> None:
-    assert process.stdout is not None
-    for raw in process.stdout:
-        line = raw.decode("utf-8", errors="replace").rstrip()
-        tail.append(line)
-        elapsed = time.monotonic() - started
-        prefix = Text(f"{suite} {elapsed // 60:02.0f}:{elapsed % 60:02.0f} ", style="dim")
-        console.print(prefix + Text(line), highlight=False, soft_wrap=True)
 
 
 def end_group(process: subprocess.Popen[bytes]) -> None:
