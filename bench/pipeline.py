@@ -46,10 +46,11 @@ from figures import Figure, record
 from one_service import cpu_seconds, percentile
 from pipeline_bare_loop import BareLoop, measure_bare_loop
 from pipeline_load import Intake, Offered, Registrations, import_outcome, offer_bulk, offer_http
-from pipeline_stack import Arrivals, Pipeline, registered_at, running_pipeline
+from pipeline_stack import Arrivals, Pipeline, published_size, registered_at, running_pipeline
 
 from support.infrastructure import kafka_bootstrap
 from wushe.shared.auth import Role
+from wushe.shared.events import topics
 
 SUITE = "pipeline"
 LOADS = (100.0, 500.0, 1000.0, 2000.0)
@@ -284,12 +285,12 @@ def maximum(steps: list[Step]) -> Step:
     return next(step for step in steps if step.label == "max")
 
 
-def figures_of(bare: BareLoop, steps: dict[str, list[Step]], load: str) -> list[Figure]:
+def figures_of(bare: BareLoop, steps: dict[str, list[Step]], conditions: str) -> list[Figure]:
     bare_cpu = "" if bare.cpu_seconds is None else f", {bare.cpu_seconds:.1f} CPU s"
     figures = [
         Figure(SUITE, "bare loop: messages consumed per second while producing",
                round(bare.per_second), "events/s",
-               note=f"{bare.message_bytes} bytes a message, 6 partitions{bare_cpu}; {load}"),
+               note=f"{bare.message_bytes} bytes a message, 6 partitions{bare_cpu}; {conditions}"),
         Figure(SUITE, "bare loop: messages per CPU-second (producer and consumer)",
                None if bare.per_cpu_second is None else round(bare.per_cpu_second),
                "events/CPU-s"),
@@ -348,8 +349,8 @@ def series_of(bare: BareLoop, steps: dict[str, list[Step]]) -> dict[str, Any]:
     }
 
 
-def print_table(bare: BareLoop, steps: dict[str, list[Step]], load: str) -> None:
-    print(f"machine load average (1, 5, 15 min): {load}")
+def print_table(bare: BareLoop, steps: dict[str, list[Step]], conditions: str) -> None:
+    print(conditions)
     per_cpu = "" if bare.per_cpu_second is None else f", {bare.per_cpu_second:,.0f} per CPU-s"
     print(f"bare loop: {bare.per_second:,.0f} messages/s ({bare.message_bytes} bytes each"
           f"{per_cpu}); latency at {bare.latency_rate:,.0f}/s p50 {bare.latency_p50_ms:.1f} ms, "
@@ -411,9 +412,16 @@ def main() -> None:
         print(f"bare loop: {bare.per_second:,.0f}/s", file=sys.stderr)
         with running_pipeline(bootstrap, Path(data_dir), args.log_level) as pipeline:
             steps = asyncio.run(measure_paths(pipeline, args))
+            registered_bytes = asyncio.run(
+                published_size(bootstrap, pipeline.topic_prefix + topics.PERSON)
+            )
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    record(figures_of(bare, steps, f"load average {load}"), series_of(bare, steps))
-    print_table(bare, steps, load)
+    conditions = (
+        f"load average (1, 5, 15 min) {load}; intake's person.registered "
+        f"{registered_bytes or 0:.0f} bytes on average"
+    )
+    record(figures_of(bare, steps, conditions), series_of(bare, steps))
+    print_table(bare, steps, conditions)
     if args.results:
         write_results(args.results, bare, steps, load)
 

@@ -33,8 +33,11 @@ from one_service import cpu_seconds, percentile
 from support.infrastructure import kafka_bootstrap
 from wushe.shared.events import Producer, new_event
 from wushe.shared.events.intake import PersonRegistered
+from wushe.shared.field_encryption import partner_alert_context
 from wushe.shared.kafka import DEFAULT_PARTITIONS, ensure_topics
+from wushe.shared.settings import Settings
 
+Headers = list[tuple[str, bytes]]
 REGION = "420704"
 LATENCY_RATE = 1000.0  # messages a second while latency is measured
 LATENCY_SECONDS = 4.0
@@ -45,7 +48,7 @@ SETTLE_SECONDS = 2.0
 @dataclass(frozen=True)
 class BareLoop:
     per_second: float  # consumed while the producer kept producing
-    message_bytes: int
+    message_bytes: int  # on average: value, key and headers
     latency_p50_ms: float
     latency_p99_ms: float
     latency_rate: float
@@ -58,20 +61,31 @@ class BareLoop:
         return self.messages / self.cpu_seconds if self.cpu_seconds else None
 
 
-def registered_message() -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
-    """Key, value and headers of a `person.registered` like intake's relay publishes."""
+def registered_message(child_at_risk: bool = False) -> tuple[bytes, bytes, Headers]:
+    """Key, value and headers of a `person.registered` as intake's relay publishes it; a
+    child at risk's carries the sealed name and address."""
     person_id = uuid.uuid4()
+    cipher = Settings().field_cipher()
+    sealed = {
+        "name_sealed": cipher.encrypt("欧阳子涵", partner_alert_context("name")),
+        "address_sealed": cipher.encrypt("滨湖南路128号", partner_alert_context("address")),
+    }  # fmt: skip
     event = new_event(
         PersonRegistered(
-            person_id=person_id, residence_region=f"{REGION}104217",
-            station_region="420700", groups=["elderly_living_alone"],
-            household_region=REGION, sex="female", age_band="80+",
+            person_id=person_id, residence_region=f"{REGION}104217", station_region="420700",
+            groups=["child_left_behind"] if child_at_risk else ["elderly_living_alone"],
+            household_region=REGION, sex="female", age_band="6-17" if child_at_risk else "80+",
+            **(sealed if child_at_risk else {}),
         ),
         subject=str(person_id), region_code=f"{REGION}104217",
         producer=Producer(service="intake", deployment="local"), actor="bench",
     )  # fmt: skip
     traceparent = f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01".encode()
-    return str(person_id).encode(), event.to_bytes(), [("traceparent", traceparent)]
+    headers = [
+        ("content-type", b"application/json"), ("event-type", event.type.encode()),
+        ("event-id", str(event.id).encode()), ("traceparent", traceparent),
+    ]  # fmt: skip
+    return str(person_id).encode(), event.to_bytes(), headers
 
 
 def produce(bootstrap: str, topic: str, rate: float, rate_seconds: float, flat_out: float) -> None:
@@ -85,19 +99,22 @@ async def _produce(
 ) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
     await producer.start()
-    # Messages differ only by key: building a fresh envelope each time would measure
-    # pydantic, not the loop.
-    _, value, headers = registered_message()
+    # A few messages sent over and over with fresh keys: building an envelope each time
+    # would measure pydantic, not the loop. One in four is a child at risk's, as in the
+    # generated ledgers.
+    messages = [registered_message(child_at_risk=n % 4 == 0) for n in range(4)]
     keys = [str(uuid.uuid4()).encode() for _ in range(4096)]
     try:
         started = time.perf_counter()
         for index in range(int(rate * rate_seconds)):
             await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
+            _, value, headers = messages[index % len(messages)]
             await producer.send(topic, value, key=keys[index % len(keys)], headers=headers)
         ends = time.perf_counter() + flat_out
         pending = []
         index = 0
         while time.perf_counter() < ends:
+            _, value, headers = messages[index % len(messages)]
             pending.append(
                 await producer.send(topic, value, key=keys[index % len(keys)], headers=headers)
             )
@@ -120,7 +137,7 @@ async def consume(bootstrap: str, topic: str, rate_seconds: float, flat_out: flo
     latency_count = int(LATENCY_RATE * rate_seconds)
     latencies: list[float] = []
     counted, first_counted_at, last_at = 0, None, 0.0
-    size = 0
+    sizes = 0
     cpu_before = cpu_seconds(os.getpid(), with_ended_children=True)
     try:
         context = multiprocessing.get_context("spawn")
@@ -135,7 +152,10 @@ async def consume(bootstrap: str, topic: str, rate_seconds: float, flat_out: flo
             for records in batches.values():
                 for record in records:
                     seen += 1
-                    size = len(record.value or b"")
+                    sizes += (
+                        len(record.value or b"") + len(record.key or b"")
+                        + sum(len(name) + len(value) for name, value in record.headers)
+                    )  # fmt: skip
                     if seen <= latency_count:
                         latencies.append(now * 1000 - record.timestamp)
                         continue
@@ -150,7 +170,8 @@ async def consume(bootstrap: str, topic: str, rate_seconds: float, flat_out: flo
         await consumer.stop()
     window = last_at - first_counted_at if first_counted_at else 0.0
     return BareLoop(
-        per_second=counted / window if window > 0 else 0.0, message_bytes=size,
+        per_second=counted / window if window > 0 else 0.0,
+        message_bytes=round(sizes / seen) if seen else 0,
         latency_p50_ms=statistics.median(latencies) if latencies else float("nan"),
         latency_p99_ms=percentile(latencies, 0.99) if latencies else float("nan"),
         latency_rate=LATENCY_RATE, messages=seen,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiohttp
 import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import select
 
 from support.infrastructure import free_port
@@ -25,6 +26,7 @@ from wushe.ledger.adapters.orm import LedgerFileRecord
 from wushe.notify.adapters.timestamps import as_utc
 from wushe.shared.auth import Role, mint_token
 from wushe.shared.db import create_engine, session_factory
+from wushe.shared.kafka import DEFAULT_PARTITIONS
 from wushe.shared.settings import Settings
 
 REGION = "420700"  # the deployment's city: the generated villages are all within it
@@ -157,3 +159,31 @@ async def registered_at(ledger_database_url: str, person_ids: list[str]) -> dict
     finally:
         await engine.dispose()
     return found
+
+
+async def published_size(bootstrap: str, topic: str, per_partition: int = 200) -> float | None:
+    """The mean size in bytes (value, key and headers) of the last events on ``topic``:
+    what the bare loop's messages are compared with."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in range(DEFAULT_PARTITIONS)]
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        for partition in partitions:
+            consumer.seek(partition, max(0, ends[partition] - per_partition))
+        sizes: list[int] = []
+        wanted = sum(min(per_partition, end) for end in ends.values())
+        while len(sizes) < wanted:
+            batches = await consumer.getmany(timeout_ms=1000)
+            if not batches:
+                break
+            for records in batches.values():
+                sizes += [
+                    len(r.value or b"") + len(r.key or b"")
+                    + sum(len(name) + len(value) for name, value in r.headers)
+                    for r in records
+                ]  # fmt: skip
+        return sum(sizes) / len(sizes) if sizes else None
+    finally:
+        await consumer.stop()
