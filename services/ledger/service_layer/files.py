@@ -9,10 +9,15 @@ first (``load_files``); the projectors then find them, or their absence, without
 each, until the transaction's events are applied. The files such a batch opens are kept
 out of the session and inserted together by ``write_new_files``, the first thing done
 once the batch's events are applied: nothing reads the files table in between, and the
-ORM's unit of work costs more than the rest of opening a file.
+ORM's unit of work costs more than the rest of opening a file. For the same reason they
+are plain ``OpenedFile`` objects with the table's columns: an ORM object's instrumented
+attributes cost a batch more than the rest of opening a file too.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from sqlalchemy import insert, select
@@ -47,6 +52,30 @@ _FILES = metadata.tables[LedgerFileRecord.__tablename__]
 _FILE_COLUMNS = [column.key for column in _FILES.columns]
 # The payload fields that name a person whose file an event of intake's changes.
 _PERSON_FIELDS = ("person_id", "survivor_id", "merged_id", "restored_id")
+
+
+@dataclass(slots=True)
+class OpenedFile:
+    """A file a batch opened, as ``write_new_files`` inserts it (the columns of
+    ``LedgerFileRecord``)."""
+
+    id: str
+    person_id: str
+    region_code: str
+    groups: list[str]
+    status: str
+    opened_at: datetime
+    opened_by_event: str
+    trace_id: str | None
+    station_region: str | None = None
+    household_region: str | None = None
+    sex: str | None = None
+    age_band: str | None = None
+    merged_into: str | None = None
+    died_on: date | None = None
+
+
+FileRow = LedgerFileRecord | OpenedFile
 
 
 def file_id_of(person_id: str) -> UUID:
@@ -95,13 +124,13 @@ async def load_files(session: AsyncSession, events: Iterable[EventEnvelope]) -> 
 
 @projection.on_finish
 async def write_new_files(session: AsyncSession) -> None:
-    opened: dict[str, LedgerFileRecord] | None = session.info.pop(_OPENED, None)
+    opened: dict[str, OpenedFile] | None = session.info.pop(_OPENED, None)
     if opened:
-        rows = [
-            {column: getattr(record, column) for column in _FILE_COLUMNS}
-            for record in opened.values()
-        ]
-        await session.execute(insert(_FILES), rows)
+        await session.execute(insert(_FILES), [_columns_of(record) for record in opened.values()])
+
+
+def _columns_of(opened: OpenedFile) -> dict[str, Any]:
+    return {column: getattr(opened, column) for column in _FILE_COLUMNS}
 
 
 @projection.on_finish
@@ -109,15 +138,16 @@ async def forget_loaded_files(session: AsyncSession) -> None:
     session.info.pop(_LOADED, None)
 
 
-async def _file_for(applying: Applying, person_id: str) -> LedgerFileRecord:
-    loaded: dict[str, LedgerFileRecord | None] | None = applying.session.info.get(_LOADED)
+async def _file_for(applying: Applying, person_id: str) -> FileRow:
+    loaded: dict[str, FileRow | None] | None = applying.session.info.get(_LOADED)
+    record: FileRow | None
     if loaded is not None and person_id in loaded:
         record = loaded[person_id]
     else:
         record = await file_of(applying.session, person_id)
     if record is None:
         event = applying.event
-        record = LedgerFileRecord(
+        opened = OpenedFile(
             id=str(file_id_of(person_id)),
             person_id=person_id,
             region_code=event.region_code,
@@ -128,9 +158,11 @@ async def _file_for(applying: Applying, person_id: str) -> LedgerFileRecord:
             trace_id=applying.trace_id,
         )
         if loaded is None:
+            record = LedgerFileRecord(**_columns_of(opened))
             applying.session.add(record)
         else:
-            applying.session.info.setdefault(_OPENED, {})[person_id] = record
+            record = opened
+            applying.session.info.setdefault(_OPENED, {})[person_id] = opened
     if loaded is not None:
         loaded[person_id] = record
     return record
