@@ -1,0 +1,13 @@
+"""A file's id is derived from its person, the same in every ledger and every rebuild,
+and the same as the ledgers written before ids were made with uuid_utils."""
+
+import uuid
+
+from wushe.ledger.service_layer.files import file_id_of
+
+
+def test_a_file_id_is_the_name_based_uuid_of_its_person() -> None:
+    person_id = "0193f6f4-8c1e-7d3a-9a55-3c1f0b2e4d61"
+    expected = uuid.uuid5(uuid.NAMESPACE_URL, f"wushe:ledger-file:{person_id}")
+    assert file_id_of(person_id) == str(expected)
+    assert file_id_of(person_id) != file_id_of("0193f6f4-8c1e-7d3a-9a55-3c1f0b2e4d62")
