@@ -216,19 +216,20 @@ async def latencies_of(arrived: dict[str, float], ledger_url: str, started: floa
 async def warm_up(runner: Runner, people: Registrations) -> None:
     """A few registrations through each path, until their alerts arrive: the consumers
     have joined their groups and each path's first use is behind us."""
-    base = len(runner.arrivals.order)
-    for offer in (offer_bulk, offer_http):
-        offered = await offer(
-            runner.intake, people, 10.0, 1.0, lambda sent: 0, runner.backlog_cap,
-            *((runner.in_flight,) if offer is offer_http else ()),
-        )  # fmt: skip
-        expected = offered.sent
-        deadline = time.monotonic() + 120
-        while len(runner.arrivals.order) - base < expected:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"warm-up: no alert after 120 s through {offer.__name__}")
-            await asyncio.sleep(0.2)
+    intake, cap = runner.intake, runner.backlog_cap
+    for path in ("bulk", "http"):
         base = len(runner.arrivals.order)
+        if path == "bulk":
+            offered = await offer_bulk(intake, people, 10.0, 1.0, lambda sent: 0, cap)
+        else:
+            offered = await offer_http(
+                intake, people, 10.0, 1.0, lambda sent: 0, cap, runner.in_flight
+            )
+        deadline = time.monotonic() + 120
+        while len(runner.arrivals.order) - base < offered.sent:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"warm-up: alerts missing after 120 s through the {path} path")
+            await asyncio.sleep(0.2)
 
 
 async def measure_paths(pipeline: Pipeline, args: argparse.Namespace) -> dict[str, list[Step]]:

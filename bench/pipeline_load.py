@@ -31,7 +31,7 @@ class Offered:
 
     sent: int = 0
     seconds: float = 0.0
-    held_back: int = 0  # due but not sent: the pipeline held `backlog_cap` already
+    held_back: int = 0  # due but not sent: the backlog or the requests in flight were full
     failed: int = 0  # refused by intake (HTTP errors, rejected or known rows)
     import_jobs: list[str] = field(default_factory=list)
 
