@@ -76,25 +76,40 @@ class Measured:
     items: int  # events applied, or alerts delivered, over the counted stretch
     seconds: float  # the counted stretch
     cpu: CpuSpent  # over the counted stretch (the ledger) or the whole backlog (notify)
+    cpu_items: int  # how many the CPU time was spent on
     load: float  # one-minute load average at the end
 
     @property
     def rate(self) -> float:
         return self.items / self.seconds
 
+    @property
+    def per_replica_cpu_second(self) -> float | None:
+        """Unlike the rate, this does not depend on what else the machine runs: when it
+        holds with more replicas, they add no work of their own."""
+        if None in self.cpu.replicas:
+            return None
+        return self.cpu_items / sum(s for s in self.cpu.replicas if s is not None)
+
     def conditions(self) -> str:
         replicas = ", ".join("n/a" if s is None else f"{s:.1f}" for s in self.cpu.replicas)
         programs = ", ".join(f"{name} {s:.1f}" for name, s in self.cpu.programs.items())
         busy = self.cpu.busy_cores
         cores = "n/a" if busy is None else f"{busy:.2f}"
+        per_cpu = self.per_replica_cpu_second
+        efficiency = "n/a" if per_cpu is None else f"{per_cpu:,.0f}"
         return (
-            f"{self.items:,} in {self.seconds:.1f} s; CPU-s over {self.cpu.seconds:.1f} s: "
-            f"replicas {replicas}, {programs}; busy cores {cores}; load {self.load:.1f}"
+            f"{self.items:,} in {self.seconds:.1f} s; {efficiency} per replica CPU-second; "
+            f"CPU-s over {self.cpu.seconds:.1f} s: replicas {replicas}, {programs}; "
+            f"busy cores {cores}; load {self.load:.1f}"
         )
 
 
+STARTED = time.monotonic()
+
+
 def progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(f"[{time.monotonic() - STARTED:4.0f} s] {message}", file=sys.stderr, flush=True)
 
 
 async def group_joined(admin: AIOKafkaAdminClient, group: str, members: int) -> bool:
@@ -210,12 +225,13 @@ def measure_ledger(
                 items, cpu = asyncio.run(
                     follow_ledger(url, bootstrap, prefix + "ledger", stack, names, produced)
                 )
+                progress(f"  {MEASURED_SHARE:.0%} applied")
             except Exception:
                 progress(log_tails(logs, names or ["ledger"]))
                 raise
             finally:
                 stack.stop_all()
-    return Measured("ledger", replicas, "events/s", items, cpu.seconds, cpu, load())
+    return Measured("ledger", replicas, "events/s", items, cpu.seconds, cpu, items, load())
 
 
 def add_partner(api: httpx.Client, receiver_url: str) -> str:
@@ -272,12 +288,14 @@ def measure_notify(options: argparse.Namespace, bootstrap: str, replicas: int) -
                               headers={"Authorization": f"Bearer {token}"}) as api:  # fmt: skip
                 receiver.set_secret(add_partner(api, receiver.url))
             asyncio.run(wait_for_group(bootstrap, prefix + "notify", replicas))
+            progress(f"  all {replicas} joined; publishing {options.alerts:,} events")
             pids = [stack.processes[name].pid for name in names]
             window = CpuWindow(pids, shared_programs(url, bootstrap))
             topic = prefix + topics.LEDGER_FILE
             event_ids = asyncio.run(publish(bootstrap, topic, options.alerts))
             asyncio.run(alerts_received(receiver, event_ids, 300, f"notify x{replicas}"))
             cpu = window.spent()
+            progress("  every alert received")
         except BaseException:
             progress(log_tails(logs, names or ["notify"]))
             raise
@@ -286,7 +304,7 @@ def measure_notify(options: argparse.Namespace, bootstrap: str, replicas: int) -
         if receiver.rejected:
             raise RuntimeError(f"the receiver rejected {receiver.rejected} signatures")
         items, seconds = steady_stretch([receiver.arrivals[event_id] for event_id in event_ids])
-    return Measured("notify", replicas, "alerts/s", items, seconds, cpu, load())
+    return Measured("notify", replicas, "alerts/s", items, seconds, cpu, len(event_ids), load())
 
 
 def load() -> float:
@@ -307,28 +325,39 @@ def as_figures(service_results: dict[str, list[Measured]]) -> list[Figure]:
             ))  # fmt: skip
         last = results[-1].replicas
         target = TARGET_LEDGER_RATIO if service == "ledger" else None
+        one, many = results[0], results[-1]
         figures.append(Figure(
             "scaling", f"{service}, {last} replicas / 1, PostgreSQL", round(ratio(results), 2),
             "×", target, "higher" if target else None,
-            f"{results[0].rate:,.0f} and {results[-1].rate:,.0f} {results[0].unit}",
+            f"{one.rate:,.0f} and {many.rate:,.0f} {one.unit}; load {one.load:.1f} and "
+            f"{many.load:.1f}",
         ))  # fmt: skip
+        if one.per_replica_cpu_second and many.per_replica_cpu_second:
+            figures.append(Figure(
+                "scaling", f"{service}, {last} replicas / 1, per replica CPU-second",
+                round(many.per_replica_cpu_second / one.per_replica_cpu_second, 2), "×",
+                note=f"{one.per_replica_cpu_second:,.0f} and "
+                f"{many.per_replica_cpu_second:,.0f}: near 1 when a replica adds no work",
+            ))  # fmt: skip
     return figures
 
 
 def table(service_results: dict[str, list[Measured]]) -> str:
     rows = [
-        "| service | replicas | rate | counted | CPU-s of each replica | PostgreSQL CPU-s "
-        "| broker CPU-s | busy cores | load |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| service | replicas | rate | counted | per replica CPU-second "
+        "| CPU-s of each replica | PostgreSQL CPU-s | broker CPU-s | busy cores | load |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for results in service_results.values():
         for result in results:
             cpu = result.cpu
             replicas = " + ".join("n/a" if s is None else f"{s:.1f}" for s in cpu.replicas)
             busy = "n/a" if cpu.busy_cores is None else f"{cpu.busy_cores:.2f}"
+            per_cpu = result.per_replica_cpu_second
             rows.append(
                 f"| {result.service} | {result.replicas} | {result.rate:,.0f} {result.unit} "
-                f"| {result.items:,} in {result.seconds:.1f} s | {replicas} "
+                f"| {result.items:,} in {result.seconds:.1f} s "
+                f"| {'n/a' if per_cpu is None else f'{per_cpu:,.0f}'} | {replicas} "
                 f"| {cpu.programs['PostgreSQL']:.1f} | {cpu.programs['broker']:.1f} "
                 f"| {busy} | {result.load:.1f} |"
             )
