@@ -23,6 +23,7 @@ tenth of the bare loop's; p99 under 250 ms at 1,000 registrations a second.
 
     .venv/bin/python bench/pipeline.py --results bench/results
     .venv/bin/python bench/pipeline.py --paths http --step-seconds 5 --max-seconds 15
+    .venv/bin/python bench/pipeline.py --paths bulk --profile bench/results   # and py-spy
 """
 
 import argparse
@@ -46,7 +47,14 @@ from figures import Figure, record
 from one_service import cpu_seconds, percentile
 from pipeline_bare_loop import BareLoop, measure_bare_loop
 from pipeline_load import Intake, Offered, Registrations, import_outcome, offer_bulk, offer_http
-from pipeline_stack import Arrivals, Pipeline, published_size, registered_at, running_pipeline
+from pipeline_stack import (
+    SERVICES,
+    Arrivals,
+    Pipeline,
+    published_size,
+    registered_at,
+    running_pipeline,
+)
 
 from support.infrastructure import kafka_bootstrap
 from wushe.shared.auth import Role
@@ -144,6 +152,28 @@ class Runner:
     ledger_url: str
     backlog_cap: int
     in_flight: int
+    paths: list[str]
+    services: dict[str, int]  # pid by service, for profiling
+    profile: Path | None = None  # where the maximum run's py-spy samples go
+
+
+async def profile_maximum(runner: Runner, path: str, seconds: float) -> None:
+    """Samples the services once the maximum run has settled, until it ends: in
+    ``profile`` when one path runs, else in a folder per path."""
+    from pipeline_profile import profiling
+
+    assert runner.profile is not None
+    folder = runner.profile if len(runner.paths) == 1 else runner.profile / path
+    sampled = seconds - SETTLE_SECONDS["max"]
+    if sampled < 1:
+        return
+    await asyncio.sleep(SETTLE_SECONDS["max"])
+
+    def sample() -> None:
+        with profiling(runner.services, folder, sampled):
+            time.sleep(sampled)
+
+    await asyncio.to_thread(sample)
 
 
 async def run_step(
@@ -157,6 +187,9 @@ async def run_step(
 
     runner.cpu.spent()
     started = time.time()
+    profiled = None
+    if kind == "max" and runner.profile is not None:
+        profiled = asyncio.create_task(profile_maximum(runner, step.path, seconds))
     if step.path == "bulk":
         offered = await offer_bulk(
             intake, people, step.offered, seconds, outstanding, runner.backlog_cap
@@ -169,10 +202,12 @@ async def run_step(
     ended = time.time()
     step.backlog_at_end = max(0, outstanding(offered.sent))
     step.cpu_seconds = runner.cpu.spent()
+    if profiled is not None:
+        await profiled
     await drain(arrivals, base, offered)
     if step.path == "bulk":
         await import_outcome(intake, offered)
-    settle = SETTLE_SECONDS[kind]
+    settle = min(SETTLE_SECONDS[kind], (ended - started) / 2)
     step.achieved = arrivals.between(started + settle, ended) / (ended - started - settle)
     step.registrations, step.sent_per_second = offered.sent, offered.per_second
     step.held_back, step.failed = offered.held_back, offered.failed
@@ -240,9 +275,10 @@ async def measure_paths(pipeline: Pipeline, args: argparse.Namespace) -> dict[st
         intake = Intake(pipeline.stack.url("intake"), {"Authorization": f"Bearer {token}"}, session)
         arrivals = Arrivals(pipeline.sink_url)
         following = asyncio.create_task(arrivals.follow(session))
+        services = {name: pid for name, pid in pipeline.pids().items() if name in SERVICES}
         runner = Runner(
             intake, arrivals, ProcessCpu(pipeline), pipeline.database_urls["ledger"],
-            args.backlog_cap, args.in_flight,
+            args.backlog_cap, args.in_flight, args.paths.split(","), services, args.profile,
         )  # fmt: skip
         people = Registrations()
         try:
@@ -403,6 +439,8 @@ def main() -> None:
                         help="registrations the pipeline may hold undelivered")  # fmt: skip
     parser.add_argument("--in-flight", type=int, default=32, help="API requests unanswered")
     parser.add_argument("--results", type=Path, help="write pipeline.json and pipeline.png here")
+    parser.add_argument("--profile", type=Path,
+                        help="py-spy samples of the services in the maximum run, here")  # fmt: skip
     parser.add_argument("--log-level", default="WARNING", help="the services', in their logs")
     args = parser.parse_args()
 
