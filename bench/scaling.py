@@ -17,9 +17,12 @@ consumer group, reading the same backlog from the start):
   their arrivals (no target).
 
 The schema is brought up to date before the replicas start together. Beside each rate:
-the CPU-seconds each replica spent over the measured stretch, those of PostgreSQL and of
-the broker, how many of the machine's cores were busy, and the load average. Prints a
-table and records the figures (suite "scaling"). Skipped, with a message, when
+the events (or alerts) per CPU-second of the replicas' own, which the machine's other
+load does not change; the CPU-seconds each replica spent over the measured stretch,
+those of PostgreSQL's backends for the database and of the broker; how many of the
+machine's cores were busy; and the load average. On a machine whose cores are all busy
+the ratio of the rates measures the CPU time left free, and the CPU-seconds say so.
+Prints a table and records the figures (suite "scaling"). Skipped, with a message, when
 PostgreSQL is not reachable.
 
     .venv/bin/python bench/scaling.py
