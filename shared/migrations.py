@@ -5,10 +5,12 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 
 from wushe.shared.db import create_engine
+
+MIGRATION_LOCK_KEY = 0x77757368_6D696772  # "wushmigr": one migrating replica at a time
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -33,6 +35,13 @@ def run_migrations(target_metadata: list[MetaData]) -> None:
         return
 
     def run(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            # Replicas of a service start together: the first to get the lock migrates,
+            # the others wait for its commit and then find nothing left to do. Unlocked,
+            # two creating the same tables collide and one exits.
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

@@ -2,15 +2,21 @@
 
 import asyncio
 import importlib
+import sys
+import uuid
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
+from support.infrastructure import drop_databases, postgres_available, recreate_databases
+from wushe.ledger.bootstrap import MIGRATIONS
 from wushe.shared.db import create_engine
 from wushe.shared.messaging_tables import messaging_metadata
-from wushe.shared.migrations import upgrade_to_head
+from wushe.shared.migrations import alembic_config, upgrade_to_head
 
 SERVICES = ["intake", "ledger", "charity", "notify"]
 
@@ -32,3 +38,34 @@ async def test_migrations_match_the_models(service: str, tmp_path: Path) -> None
     finally:
         await engine.dispose()
     assert differences == [], f"{service}: models changed without a migration: {differences}"
+
+
+@pytest.mark.skipif(not postgres_available(), reason="PostgreSQL not reachable")
+async def test_replicas_starting_together_migrate_a_new_database_once() -> None:
+    name = f"wushe_migrating_{uuid.uuid4().hex[:8]}"
+    url = (await recreate_databases([name]))[name]
+    try:
+        # Processes, as replicas are: Alembic keeps its migration context in a global.
+        migrate = (
+            "import sys; from wushe.ledger.bootstrap import MIGRATIONS; "
+            "from wushe.shared.migrations import upgrade_to_head; "
+            "upgrade_to_head(MIGRATIONS, sys.argv[1])"
+        )
+        replicas = [
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-c", migrate, url, stderr=asyncio.subprocess.PIPE
+            )
+            for _ in range(3)
+        ]
+        outcomes = [(await replica.wait(), await replica.stderr.read()) for replica in replicas]  # type: ignore[union-attr]
+        assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as connection:
+                versions = (await connection.execute(text("SELECT * FROM alembic_version"))).all()
+        finally:
+            await engine.dispose()
+        heads = ScriptDirectory.from_config(alembic_config(MIGRATIONS, url)).get_heads()
+        assert sorted(version for (version,) in versions) == sorted(heads)
+    finally:
+        await drop_databases([name])
