@@ -57,8 +57,8 @@ async def test_replicas_starting_together_migrate_a_new_database_once() -> None:
             )
             for _ in range(3)
         ]
-        outcomes = [(await replica.wait(), await replica.stderr.read()) for replica in replicas]  # type: ignore[union-attr]
-        assert [code for code, _ in outcomes] == [0, 0, 0], outcomes
+        errors = [(await replica.communicate())[1] for replica in replicas]
+        assert [replica.returncode for replica in replicas] == [0, 0, 0], errors
         engine = create_engine(url)
         try:
             async with engine.connect() as connection:
