@@ -4,20 +4,23 @@ commit together."""
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from uuid_utils.compat import uuid7
 
-from wushe.intake.adapters.orm import GroupMembershipRecord, PersonRecord, PersonStatus
+from wushe.intake.adapters.orm import GroupMembershipRecord, PersonRecord, PersonStatus, metadata
 from wushe.intake.adapters.personal_data import Columns, PersonalDataVault
 from wushe.intake.domain.age_rules import age_band
 from wushe.intake.domain.children_at_risk import any_at_risk
 from wushe.intake.domain.person import PersonRegistration
-from wushe.intake.service_layer.duplicate_finding import flag_likely_duplicates
+from wushe.intake.service_layer.duplicate_finding import flag_known, traits_of_columns
 from wushe.intake.service_layer.history import record_change
 from wushe.shared.auth import Caller
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.intake import PersonRegistered
 from wushe.shared.unit_of_work import UnitOfWork
+
+_PERSONS = metadata.tables[PersonRecord.__tablename__]
+_MEMBERSHIPS = metadata.tables[GroupMembershipRecord.__tablename__]
 
 
 class AlreadyRegistered(Exception):
@@ -44,10 +47,13 @@ async def register_person(
             if existing:
                 raise AlreadyRegistered(existing)
         person, memberships = person_values(uuid7(), registration, caller, vault)
-        record = PersonRecord(**person)
-        uow.session.add(record)
-        uow.session.add_all(GroupMembershipRecord(**membership) for membership in memberships)
-        await flag_likely_duplicates(uow, record)
+        # Written as rows, not ORM objects: nothing reads them back in this transaction,
+        # and the unit of work's flush cost a registration more than its statements.
+        person["duplicates_checked_at"] = datetime.now(UTC)
+        await uow.session.execute(insert(_PERSONS), person)
+        if memberships:
+            await uow.session.execute(insert(_MEMBERSHIPS), memberships)
+        await flag_known(uow, [(person["id"], traits_of_columns(person))])
         await record_change(
             uow,
             registered_event(person, registration, producer, vault),
