@@ -12,7 +12,7 @@ Inside a batch, instrumentation spans (one per SQL statement) are left out unles
 poll, they cost more than applying the events. Each event's own span is kept.
 """
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -81,7 +81,7 @@ class BatchConsumer:
     def _instrumented(self) -> AbstractContextManager[None]:
         return nullcontext() if self.trace_statements else suppress_instrumentation()
 
-    async def consume(self, records: tuple[Record, ...]) -> None:
+    async def consume(self, records: Sequence[Record]) -> None:
         consumed = []
         for record in records:
             try:
