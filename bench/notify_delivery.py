@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from figures import Figure, record
 from one_service import cpu_seconds, percentile, scratch_database
+from webhook_partner import add_subscribed_partner
 
 from support.infrastructure import free_port, kafka_bootstrap
 from wushe.cli.stack import Stack
@@ -217,14 +218,8 @@ def run(args: argparse.Namespace, database_url: str, data_dir: Path) -> None:
             token = mint_token(settings, subject="bench", role=Role.ADMIN, region=REGION[:4] + "00")
             api = httpx.Client(base_url=stack.url("notify"), timeout=10,
                                headers={"Authorization": f"Bearer {token}"})  # fmt: skip
-            partner = api.post("/partners", json={
-                "name": "bench partner", "kind": "station", "regions": [REGION],
-                "webhook_url": receiver.url + "/hooks",
-            }).raise_for_status().json()  # fmt: skip
+            partner = add_subscribed_partner(api, receiver.url, REGION)
             receiver.set_secret(partner["webhook_secret"])
-            api.post(f"/partners/{partner['partner_id']}/subscriptions",
-                     json={"event_type": "ledger.file_opened", "region_code": REGION},
-                     ).raise_for_status()  # fmt: skip
             url = database_url or f"sqlite+aiosqlite:///{data_dir / 'notify.db'}"
             topic = prefix + topics.LEDGER_FILE
             notify_pid = stack.processes["notify"].pid

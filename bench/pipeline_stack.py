@@ -19,6 +19,7 @@ import aiohttp
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import select
+from webhook_partner import add_subscribed_partner
 
 from support.infrastructure import free_port
 from wushe.cli.stack import Stack
@@ -93,14 +94,7 @@ def running_pipeline(bootstrap: str, data_dir: Path, log_level: str) -> Iterator
 def add_partner(pipeline: Pipeline) -> None:
     headers = {"Authorization": f"Bearer {pipeline.token(Role.ADMIN)}"}
     with httpx.Client(base_url=pipeline.stack.url("notify"), headers=headers, timeout=10) as api:
-        partner = api.post("/partners", json={
-            "name": "bench partner", "kind": "station", "regions": [REGION],
-            "webhook_url": pipeline.sink_url + "/hooks",
-        }).raise_for_status().json()  # fmt: skip
-        api.post(
-            f"/partners/{partner['partner_id']}/subscriptions",
-            json={"event_type": "ledger.file_opened", "region_code": REGION},
-        ).raise_for_status()
+        partner = add_subscribed_partner(api, pipeline.sink_url, REGION)
     deadline = time.monotonic() + 30
     while True:
         try:

@@ -51,6 +51,7 @@ from ledger_ingest import events_file, produce
 from notify_delivery import alerts_received, publish_backlog, sink
 from one_service import scratch_database
 from scaling_cpu import CpuSpent, CpuWindow
+from webhook_partner import add_subscribed_partner
 
 from support.infrastructure import kafka_bootstrap, postgres_available
 from wushe.cli.stack import Stack
@@ -237,18 +238,6 @@ def measure_ledger(
     return Measured("ledger", replicas, "events/s", items, cpu.seconds, cpu, items, load())
 
 
-def add_partner(api: httpx.Client, receiver_url: str) -> str:
-    """A partner covering the region, subscribed to ledger.file_opened; its secret."""
-    partner = api.post("/partners", json={
-        "name": "bench partner", "kind": "station", "regions": [NOTIFY_REGION],
-        "webhook_url": receiver_url + "/hooks",
-    }).raise_for_status().json()  # fmt: skip
-    api.post(f"/partners/{partner['partner_id']}/subscriptions",
-             json={"event_type": "ledger.file_opened", "region_code": NOTIFY_REGION},
-             ).raise_for_status()  # fmt: skip
-    return str(partner["webhook_secret"])
-
-
 async def publish(bootstrap: str, topic: str, count: int) -> set[str]:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
     await producer.start()
@@ -289,7 +278,8 @@ def measure_notify(options: argparse.Namespace, bootstrap: str, replicas: int) -
             token = mint_token(settings, subject="bench", role=Role.ADMIN, region="420700")
             with httpx.Client(base_url=stack.url(names[0]), timeout=10,
                               headers={"Authorization": f"Bearer {token}"}) as api:  # fmt: skip
-                receiver.set_secret(add_partner(api, receiver.url))
+                partner = add_subscribed_partner(api, receiver.url, NOTIFY_REGION)
+            receiver.set_secret(partner["webhook_secret"])
             asyncio.run(wait_for_group(bootstrap, prefix + "notify", replicas))
             progress(f"  all {replicas} joined; publishing {options.alerts:,} events")
             pids = [stack.processes[name].pid for name in names]
