@@ -92,6 +92,9 @@ def write_results(
     path = directory / f"{stamp}.json"
     path.write_text(text, encoding="utf-8")
     (directory / "latest.json").write_text(text, encoding="utf-8")
+    if "pipeline" not in series:
+        # latest.png shows the run latest.json describes; an earlier run keeps its own.
+        (directory / "latest.png").unlink(missing_ok=True)
     return path
 
 
