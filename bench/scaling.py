@@ -225,7 +225,7 @@ def measure_ledger(
             env = service_env(options, bootstrap, prefix, data_dir, "ledger", url)
             names: list[str] = []
             try:
-                names = stack.start_replicas("ledger", replicas, env, schema_ready=True)
+                names = stack.start_replicas("ledger", replicas, env)
                 items, cpu = asyncio.run(
                     follow_ledger(url, bootstrap, prefix + "ledger", stack, names, produced)
                 )
@@ -274,7 +274,7 @@ def measure_notify(options: argparse.Namespace, bootstrap: str, replicas: int) -
         }
         names: list[str] = []
         try:
-            names = stack.start_replicas("notify", replicas, env, schema_ready=True)
+            names = stack.start_replicas("notify", replicas, env)
             token = mint_token(settings, subject="bench", role=Role.ADMIN, region="420700")
             with httpx.Client(base_url=stack.url(names[0]), timeout=10,
                               headers={"Authorization": f"Bearer {token}"}) as api:  # fmt: skip

@@ -76,20 +76,14 @@ class Stack:
         count: int,
         extra_env: dict[str, str] | None = None,
         *,
-        schema_ready: bool = False,
         timeout: float = 90,
     ) -> list[str]:
-        """Starts ``count`` replicas of the service and waits until all are ready;
-        returns their names. Each process brings the database's schema up to date as it
-        starts, and two doing so on a new database collide: unless ``schema_ready`` (the
-        caller has upgraded it), the first starts alone and the others once it is ready."""
-        names = []
-        if not schema_ready:
-            names.append(self.start_service(service, extra_env))
-            self.wait_ready((names[0],), timeout)
-        names += [
+        """Starts ``count`` replicas of the service at once and waits until all are ready;
+        returns their names. They may start together: one migrates the database while
+        the others wait for it (``shared/migrations.py``)."""
+        names = [
             self.start_service(service, extra_env, replica=replica)
-            for replica in range(len(names) + 1, count + 1)
+            for replica in range(1, count + 1)
         ]
         self.wait_ready(tuple(names), timeout)
         return names
