@@ -119,13 +119,11 @@ class _Span:
         )
 
 
-def _recording(
-    provider: trace.TracerProvider | None,
-) -> tuple[trace.TracerProvider, SpanProcessor | None]:
-    provider = provider or trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        return provider, None
-    return provider, _processors.get(provider)
+def _span_sink(provider: trace.TracerProvider) -> tuple[TracerProvider, SpanProcessor] | None:
+    """The provider and the processor ``setup_tracing`` gave it; None for any other."""
+    if isinstance(provider, TracerProvider) and (processor := _processors.get(provider)):
+        return provider, processor
+    return None
 
 
 @contextmanager
@@ -139,15 +137,16 @@ def applying_span(
     ``provider`` is the global one unless given."""
     attributes: dict[str, AttributeValue] = {"messaging.message.id": message_id}
     parent_context = propagate.extract(carrier)
-    provider, processor = _recording(provider)
-    if processor is None or not isinstance(provider, TracerProvider):
+    provider = provider or trace.get_tracer_provider()
+    sink = _span_sink(provider)
+    if sink is None:
         with _tracer(provider, SCOPE_NAME).start_as_current_span(
             name, context=parent_context, kind=SpanKind.CONSUMER, attributes=attributes
         ):
             yield
         return
-    span = _Span.begin(provider, processor, name, SpanKind.CONSUMER, _scope(SCOPE_NAME),
-                       parent_context, attributes)  # fmt: skip
+    span = _Span.begin(*sink, name, SpanKind.CONSUMER, _scope(SCOPE_NAME), parent_context,
+                       attributes)  # fmt: skip
     token = otel_context.attach(span.as_current())
     status = _UNSET
     try:
@@ -170,17 +169,18 @@ def relayed_headers(
     """The trace headers for messages a relay publishes: of a span, child of the stored
     context of the trace that wrote them, ended as soon as it is made."""
     parent_context = propagate.extract(stored)
-    provider, processor = _recording(provider)
+    provider = provider or trace.get_tracer_provider()
+    sink = _span_sink(provider)
     carrier: dict[str, str] = {}
-    if processor is None or not isinstance(provider, TracerProvider):
+    if sink is None:
         sdk_span = _tracer(provider, scope_name).start_span(
             name, context=parent_context, attributes=attributes
         )
         propagate.inject(carrier, context=trace.set_span_in_context(sdk_span))
         sdk_span.end()
         return carrier
-    span = _Span.begin(provider, processor, name, SpanKind.INTERNAL, _scope(scope_name),
-                       parent_context, attributes)  # fmt: skip
+    span = _Span.begin(*sink, name, SpanKind.INTERNAL, _scope(scope_name), parent_context,
+                       attributes)  # fmt: skip
     propagate.inject(carrier, context=span.as_current())
     span.end()
     return carrier
