@@ -15,6 +15,7 @@ DEVELOPMENT_DATA_KEY = "wushe-development-data-key-change-me-0"
 
 SERVICE_NAMES = ("intake", "ledger", "charity", "notify")
 SERVICE_PORTS = {"intake": 8001, "ledger": 8002, "charity": 8003, "notify": 8004}
+DEFAULT_FETCH_MAX_WAIT_MS = 50
 
 
 class Settings(BaseSettings):
@@ -68,8 +69,11 @@ class Settings(BaseSettings):
         500, ge=1, description="Most events a batched consumer applies in one transaction"
     )
     consumer_retry_backoff_seconds: float = 0.2
-    consumer_fetch_max_wait_ms: int = Field(
-        50, description="How long a fetch waits for new messages; bounds idle latency"
+    consumer_fetch_max_wait_ms: int | None = Field(
+        None,
+        ge=1,
+        description="How long a fetch waits for new messages; bounds idle latency. Unset: "
+        f"the service's own default, else {DEFAULT_FETCH_MAX_WAIT_MS} ms",
     )
     consumer_trace_sql: bool = Field(
         False,
@@ -112,9 +116,9 @@ class Settings(BaseSettings):
     def fetch_max_wait_ms(self, service_default: int | None = None) -> int:
         """A consumer's fetch wait: ``consumer_fetch_max_wait_ms`` when it is set (its
         environment variable), else the service's own default when it has one."""
-        if service_default is None or "consumer_fetch_max_wait_ms" in self.model_fields_set:
+        if self.consumer_fetch_max_wait_ms is not None:
             return self.consumer_fetch_max_wait_ms
-        return service_default
+        return service_default if service_default is not None else DEFAULT_FETCH_MAX_WAIT_MS
 
 
 class ServiceSettings(Settings):
