@@ -22,7 +22,8 @@ def replica_name(service: str, replica: int) -> str:
     return service if replica == 1 else f"{service}-{replica}"
 
 
-def free_port(host: str) -> int:
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now, for a process about to be started."""
     with socket.socket() as probe:
         probe.bind((host, 0))
         return int(probe.getsockname()[1])

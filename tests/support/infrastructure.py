@@ -3,18 +3,13 @@
 import asyncio
 import contextlib
 import os
-import socket
 from collections.abc import Iterator
 
 import asyncpg
 
+from wushe.cli.stack import free_port as free_port
+
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def docker_answers() -> bool:
