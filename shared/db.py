@@ -27,14 +27,14 @@ def conflict_insert(session: AsyncSession, table: Any) -> postgresql.Insert | sq
     return sqlite.insert(table)
 
 
-def _json_text(value: Any) -> str:
+def json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # JSON columns (alert bodies, trace headers, group lists) are written and read on
     # every event: orjson does both several times faster than the standard library.
-    kwargs = {"json_serializer": _json_text, "json_deserializer": orjson.loads, **kwargs}
+    kwargs = {"json_serializer": json_text, "json_deserializer": orjson.loads, **kwargs}
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

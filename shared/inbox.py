@@ -2,7 +2,7 @@
 
 The row is written in the same transaction as the effect; its primary key turns a
 redelivered event into a no-op insert; the insert returns the ids it did insert, a batch's
-events in one statement per ``CLAIM_BATCH`` of them.
+events in one statement (on SQLite, one per ``CLAIM_BATCH`` of them).
 """
 
 from collections.abc import Sequence
@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wushe.shared.batch_sql import columns_of_rows, unnest_insert
 from wushe.shared.db import conflict_insert
 from wushe.shared.events import EventEnvelope
 from wushe.shared.messaging_tables import processed_events
@@ -27,13 +28,6 @@ async def claim_events(
 ) -> set[str]:
     """``claim_event`` for each of ``events`` at once: the ids of those not processed by
     ``consumer`` before (an id repeated among ``events`` is returned once)."""
-    # Executed with a list of rows, the statement is compiled once and sent as multi-row
-    # inserts of up to CLAIM_BATCH rows ("insertmanyvalues"), each returning its ids.
-    statement = (
-        conflict_insert(session, processed_events)
-        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-        .returning(processed_events.c.event_id)
-    )
     processed_at = datetime.now(UTC)
     rows = [
         {
@@ -46,6 +40,20 @@ async def claim_events(
     ]
     if not rows:
         return set()
+    if session.bind.dialect.name == "postgresql":
+        claim = (
+            unnest_insert(processed_events, list(rows[0]))
+            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+            .returning(processed_events.c.event_id)
+        )
+        return set(await session.scalars(claim, columns_of_rows(processed_events, rows)))
+    # Executed with a list of rows, the statement is compiled once and sent as multi-row
+    # inserts of up to CLAIM_BATCH rows ("insertmanyvalues"), each returning its ids.
+    statement = (
+        conflict_insert(session, processed_events)
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+        .returning(processed_events.c.event_id)
+    )
     return set(
         await session.scalars(
             statement, rows, execution_options={"insertmanyvalues_page_size": CLAIM_BATCH}

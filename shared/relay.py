@@ -22,6 +22,7 @@ from opentelemetry.util.types import AttributeValue
 from sqlalchemy import Text, cast, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from wushe.shared.batch_sql import member_of
 from wushe.shared.event_spans import relayed_headers
 from wushe.shared.messaging_tables import outbox
 
@@ -121,7 +122,7 @@ class OutboxRelay:
             await asyncio.gather(*deliveries)
             await session.execute(
                 update(outbox)
-                .where(outbox.c.id.in_([row.id for row in rows]))
+                .where(member_of(session, outbox.c.id, [row.id for row in rows]))
                 .values(published_at=datetime.now(UTC))
             )
         log.debug("outbox published", count=len(rows))

@@ -7,6 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from wushe.shared.batch_sql import member_of
+
 Record = TypeVar("Record")
 # Keys per query: well under every database's limit on bound parameters.
 _KEYS_PER_QUERY = 500
@@ -25,5 +27,7 @@ async def read_missing(
     loaded.update(dict.fromkeys(wanted))
     for start in range(0, len(wanted), _KEYS_PER_QUERY):
         chunk = wanted[start : start + _KEYS_PER_QUERY]
-        for record in await session.scalars(select(key.class_).where(key.in_(chunk))):
+        for record in await session.scalars(
+            select(key.class_).where(member_of(session, key, chunk))
+        ):
             loaded[getattr(record, key.key)] = record

@@ -5,6 +5,7 @@ from typing import Any
 from wushe.ledger.service_layer.projection import Applying
 from wushe.ledger.service_layer.projectors import projection
 from wushe.shared.batch_consumer import ConsumedEvent
+from wushe.shared.batch_sql import insert_rows
 from wushe.shared.events import EventEnvelope, Producer
 from wushe.shared.inbox import claim_events
 from wushe.shared.messaging_tables import outbox
@@ -76,6 +77,6 @@ async def apply_consumed_batch(
                 )
         await projection.finish(uow.session)
         if emitted:
-            await uow.session.execute(outbox.insert(), emitted)
+            await insert_rows(uow.session, outbox, emitted)
             uow.count_emitted(len(emitted))
         await uow.commit()

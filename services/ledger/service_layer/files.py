@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils import UUID as FastUUID
 from uuid_utils import uuid5
@@ -29,6 +29,7 @@ from wushe.ledger.adapters.orm import LedgerFileRecord, metadata
 from wushe.ledger.service_layer.batch_reads import read_missing
 from wushe.ledger.service_layer.projection import Applying, projection
 from wushe.ledger.service_layer.timeline import add_entry
+from wushe.shared.batch_sql import insert_rows
 from wushe.shared.events import EventEnvelope, new_event
 from wushe.shared.events.intake import (
     PersonDeceased,
@@ -131,7 +132,7 @@ async def load_files(session: AsyncSession, events: Iterable[EventEnvelope]) -> 
 async def write_new_files(session: AsyncSession) -> None:
     opened: dict[str, OpenedFile] | None = session.info.pop(_OPENED, None)
     if opened:
-        await session.execute(insert(_FILES), [_columns_of(record) for record in opened.values()])
+        await insert_rows(session, _FILES, [_columns_of(record) for record in opened.values()])
 
 
 def _columns_of(opened: OpenedFile) -> dict[str, Any]:

@@ -3,11 +3,12 @@
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.ledger.adapters.orm import LedgerFileRecord, TimelineEntryRecord, metadata
 from wushe.ledger.service_layer.projection import Applying, projection
+from wushe.shared.batch_sql import insert_rows
 
 # The entries of the transaction's events, written together once they are applied.
 _PENDING = "wushe.ledger.timeline"
@@ -48,7 +49,7 @@ async def write_entries(session: AsyncSession) -> None:
     if entries:
         # The table's own INSERT, executed with many rows: the ORM's bulk path would
         # first look at every row for what the mapping adds, which none of these need.
-        await session.execute(insert(_TIMELINE), entries)
+        await insert_rows(session, _TIMELINE, entries)
 
 
 async def persons_on_file(session: AsyncSession, person_id: str) -> list[str]:

@@ -15,7 +15,7 @@ the one the current state implies.
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.ledger.adapters.case_orm import CaseRecord
@@ -25,6 +25,7 @@ from wushe.ledger.domain.visit_cadence import RiskLevel, VisitRule, visit_interv
 from wushe.ledger.service_layer.case_reads import RISK_ORDER
 from wushe.ledger.service_layer.files import OPEN
 from wushe.ledger.service_layer.projection import Applying, projection
+from wushe.shared.batch_sql import insert_rows, member_of
 from wushe.shared.events.cases import Stage
 from wushe.shared.events.intake import PersonMerged, PersonUnmerged
 
@@ -115,7 +116,7 @@ async def _replan_batch(session: AsyncSession, persons: Sequence[str]) -> None:
     plans = {
         plan.person_id: plan
         for plan in await session.scalars(
-            select(VisitPlanRecord).where(VisitPlanRecord.person_id.in_(persons))
+            select(VisitPlanRecord).where(member_of(session, VisitPlanRecord.person_id, persons))
         )
     }
     # Only read here: the columns planning needs, without building an ORM object each.
@@ -128,7 +129,7 @@ async def _replan_batch(session: AsyncSession, persons: Sequence[str]) -> None:
                 LedgerFileRecord.region_code,
                 LedgerFileRecord.groups,
                 LedgerFileRecord.opened_at,
-            ).where(LedgerFileRecord.person_id.in_(persons))
+            ).where(member_of(session, LedgerFileRecord.person_id, persons))
         )
     }
     with session.no_autoflush:
@@ -153,7 +154,7 @@ async def _replan_batch(session: AsyncSession, persons: Sequence[str]) -> None:
         for field, value in planned.items():
             setattr(plan, field, value)
     if new_plans:
-        await session.execute(insert(_PLANS), new_plans)
+        await insert_rows(session, _PLANS, new_plans)
 
 
 def _planned(
@@ -197,7 +198,7 @@ async def _persons_on_files(session: AsyncSession, persons: list[str]) -> dict[s
         for chunk in _chunks(frontier):
             rows = await session.execute(
                 select(LedgerFileRecord.person_id, LedgerFileRecord.merged_into).where(
-                    LedgerFileRecord.merged_into.in_(chunk)
+                    member_of(session, LedgerFileRecord.merged_into, chunk)
                 )
             )
             for person_id, merged_into in rows:
@@ -223,7 +224,7 @@ async def _last_visits(session: AsyncSession, persons: set[str]) -> dict[str, da
     for chunk in _chunks(persons):
         rows = await session.execute(
             select(VisitRecord.person_id, func.max(VisitRecord.visited_on))
-            .where(VisitRecord.person_id.in_(chunk))
+            .where(member_of(session, VisitRecord.person_id, chunk))
             .group_by(VisitRecord.person_id)
         )
         last.update({person_id: visited_on for person_id, visited_on in rows if visited_on})
@@ -236,7 +237,8 @@ async def _open_case_risks(session: AsyncSession, persons: set[str]) -> dict[str
     for chunk in _chunks(persons):
         rows = await session.execute(
             select(CaseRecord.person_id, CaseRecord.risk_level).where(
-                CaseRecord.person_id.in_(chunk), CaseRecord.stage != Stage.CLOSED.value
+                member_of(session, CaseRecord.person_id, chunk),
+                CaseRecord.stage != Stage.CLOSED.value,
             )
         )
         for person_id, level in rows:
@@ -250,7 +252,9 @@ async def _rules_for(session: AsyncSession, region_codes: set[str]) -> list[Visi
     if not prefixes:
         return []
     rows = await session.scalars(
-        select(VisitRuleRecord).where(VisitRuleRecord.region_prefix.in_(sorted(prefixes)))
+        select(VisitRuleRecord).where(
+            member_of(session, VisitRuleRecord.region_prefix, sorted(prefixes))
+        )
     )
     return [
         VisitRule(
@@ -273,7 +277,9 @@ async def _holders_of(session: AsyncSession, persons: list[str]) -> list[str]:
         asked |= wanted
         for chunk in _chunks(wanted):
             for record in await session.scalars(
-                select(LedgerFileRecord).where(LedgerFileRecord.person_id.in_(chunk))
+                select(LedgerFileRecord).where(
+                    member_of(session, LedgerFileRecord.person_id, chunk)
+                )
             ):
                 files[record.person_id] = record
         wanted = {

@@ -1,0 +1,131 @@
+"""A batch's keys and rows in statements of a fixed size: the same rows and answers as the
+portable forms, on SQLite and on PostgreSQL."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    func,
+    insert,
+    select,
+)
+
+from integration.conftest import MigratedDatabase
+from wushe.ledger.bootstrap import MIGRATIONS
+from wushe.shared.batch_sql import insert_rows, member_of
+from wushe.shared.events import Producer, new_event
+from wushe.shared.events.intake import PersonRegistered
+from wushe.shared.inbox import claim_events
+
+tables = MetaData()
+samples = Table(
+    "batch_sql_samples",
+    tables,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(20), nullable=False),
+    Column("document", JSON, nullable=True),
+    Column("document_or_null", JSON(none_as_null=True), nullable=True),
+    Column("day", Date, nullable=True),
+    Column("at", DateTime(timezone=True), nullable=True),
+    Column("count", Integer, nullable=True),
+)
+
+ROWS: list[dict[str, Any]] = [
+    {"name": "lists", "document": ["a", ["b", "c"]], "document_or_null": {"k": [1, 2]},
+     "day": date(2026, 2, 28), "at": datetime(2026, 11, 24, 8, 0, tzinfo=UTC), "count": 3},
+    {"name": "nones", "document": None, "document_or_null": None, "day": None, "at": None,
+     "count": None},
+    {"name": "text", "document": "“引号” and 中文", "document_or_null": [],
+     "day": date(2027, 1, 1), "at": datetime(2026, 1, 1, tzinfo=UTC), "count": 0},
+]  # fmt: skip
+
+
+async def _stored(session: Any) -> list[tuple[Any, ...]]:
+    """Each row's values, and whether each JSON column holds SQL's NULL."""
+    rows = await session.execute(
+        select(
+            samples.c.name, samples.c.document, samples.c.document_or_null, samples.c.day,
+            samples.c.at, samples.c.count, samples.c.document.is_(None),
+            samples.c.document_or_null.is_(None),
+        ).order_by(samples.c.id)
+    )  # fmt: skip
+    return [tuple(row) for row in rows]
+
+
+async def test_inserted_rows_are_those_the_portable_insert_writes(
+    migrated_database: MigratedDatabase,
+) -> None:
+    sessions = await migrated_database("ledger", MIGRATIONS)
+    async with sessions() as session:
+        await session.run_sync(lambda sync: tables.create_all(sync.connection()))
+        await session.execute(insert(samples), ROWS)
+        portable = await _stored(session)
+        await session.execute(samples.delete())
+        await insert_rows(session, samples, ROWS)
+        assert await _stored(session) == portable
+        await insert_rows(session, samples, [])
+        assert await session.scalar(select(func.count()).select_from(samples)) == len(ROWS)
+    # JSON's null is a document; only the column that says so stores SQL's NULL.
+    nones = portable[1]
+    assert nones[6:] == (False, True)
+
+
+async def test_member_of_finds_the_rows_whose_column_is_among_the_keys(
+    migrated_database: MigratedDatabase,
+) -> None:
+    sessions = await migrated_database("ledger", MIGRATIONS)
+    async with sessions() as session:
+        await session.run_sync(lambda sync: tables.create_all(sync.connection()))
+        await insert_rows(session, samples, ROWS)
+
+        async def names(condition: Any) -> list[str]:
+            found = await session.scalars(
+                select(samples.c.name).where(condition).order_by(samples.c.name)
+            )
+            return list(found)
+
+        assert await names(member_of(session, samples.c.name, ["text", "lists", "absent"])) == [
+            "lists",
+            "text",
+        ]
+        assert await names(member_of(session, samples.c.name, [])) == []
+        # Two such conditions in one statement keep their own keys.
+        both = and_(
+            member_of(session, samples.c.name, ["lists", "nones"]),
+            member_of(session, samples.c.count, [0, 3]),
+        )
+        assert await names(both) == ["lists"]
+
+
+async def test_a_claimed_batch_returns_each_new_event_once(
+    migrated_database: MigratedDatabase,
+) -> None:
+    sessions = await migrated_database("ledger", MIGRATIONS)
+    producer = Producer(service="intake", deployment="test")
+    events = [
+        new_event(
+            PersonRegistered(person_id=f"00000000-0000-4000-8000-00000000000{index}",
+                             residence_region="420704", station_region="420704", groups=[]),
+            subject=f"person-{index}", region_code="420704", producer=producer,
+        )
+        for index in range(4)
+    ]  # fmt: skip
+    async with sessions() as session:
+        assert await claim_events(session, "ledger", events[:2]) == {str(e.id) for e in events[:2]}
+        # Claimed before, or twice in the same batch: each new id comes back once.
+        again = [events[1], events[2], events[2], events[3]]
+        assert await claim_events(session, "ledger", again) == {
+            str(events[2].id),
+            str(events[3].id),
+        }
+        assert await claim_events(session, "notify", events[:1]) == {str(events[0].id)}
+        assert await claim_events(session, "ledger", []) == set()
