@@ -5,7 +5,8 @@ array per column (``INSERT ... SELECT unnest($1), unnest($2) ...``): a statement
 few parameters, compiled once, prepared once per connection and executed once. The
 portable forms, ``IN (...)`` with a parameter per key and one INSERT per row, are
 rendered again for every batch (SQLAlchemy expands the list each time) and executed
-row by row; SQLite, in process, keeps them.
+row by row. SQLite takes the keys as one JSON text (``json_each``); its rows, written in
+process, keep the portable INSERT.
 """
 
 from collections.abc import Collection, Sequence
@@ -28,11 +29,16 @@ def _on_postgresql(session: AsyncSession) -> bool:
 def member_of(
     session: AsyncSession, column: ColumnElement[Any], values: Collection[Any]
 ) -> ColumnElement[bool]:
-    """``column IN values``, as ``column = ANY(:values)`` on PostgreSQL."""
-    if _on_postgresql(session):
-        # A distinct name per column: two such conditions can share one statement.
-        array = bindparam(f"any_{column.key}", list(values), type_=postgresql.ARRAY(column.type))
-        return column == any_(array)
+    """``column IN values``: on PostgreSQL ``column = ANY(:keys)``, on SQLite ``column IN
+    (SELECT value FROM json_each(:keys))``, the keys bound as one array or JSON text."""
+    # A distinct name per column: two such conditions can share one statement.
+    name = f"keys_{column.key}"
+    dialect = session.bind.dialect.name
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, list(values), type_=postgresql.ARRAY(column.type)))
+    if dialect == "sqlite":
+        keys = bindparam(name, json_text(list(values)), type_=Text)
+        return column.in_(select(func.json_each(keys).table_valued("value").c.value))
     return column.in_(values)
 
 

@@ -42,6 +42,7 @@ from wushe.notify.domain.rate_limit import RateLimits
 from wushe.notify.service_layer.channels import Senders, destinations_of
 from wushe.notify.service_layer.delivery_log import Attempt, record_attempts
 from wushe.notify.service_layer.webhook_secrets import secrets_for_signing
+from wushe.shared.batch_sql import member_of
 from wushe.shared.field_encryption import FieldCipher
 
 log = structlog.get_logger(__name__)
@@ -293,7 +294,7 @@ class DeliveryWorker:
                 lease_ends = now + timedelta(seconds=self._settings.lease_seconds)
                 await session.execute(
                     update(AlertRecord)
-                    .where(AlertRecord.id.in_([alert.id for alert in alerts]))
+                    .where(member_of(session, AlertRecord.id, [alert.id for alert in alerts]))
                     .values(next_attempt_at=lease_ends)
                 )
         return alerts
