@@ -4,8 +4,9 @@ Each row is published under the trace context stored with it, so the trace that
 wrote the row continues through the broker: consecutive rows written by the same
 trace (a bulk import's batch) share one relay span. A crash after publishing but
 before marking re-publishes the row: delivery is at least once, and consumers dedupe.
-The relay sends through its own aiokafka producer, which batches messages; the
-broker's publisher would add a span and metrics per message on top of the relay's.
+The relay sends through its own aiokafka producer, a batch per partition at a time
+(``PartitionedSends``); the broker's publisher would add a span and metrics per message
+on top of the relay's.
 """
 
 import asyncio
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wushe.shared.batch_sql import member_of
 from wushe.shared.event_spans import relayed_headers
 from wushe.shared.messaging_tables import outbox
+from wushe.shared.partitioned_sends import PartitionedSends
 
 log = structlog.get_logger(__name__)
 
@@ -111,15 +113,11 @@ class OutboxRelay:
                 return 0
             if self._producer is None:
                 raise RuntimeError("the relay's producer is not connected: call open()")
-            deliveries = []
+            sends = PartitionedSends(self._producer)
             for run in _runs_of_one_trace(rows):
                 for row, headers in self._traced(run):
-                    deliveries.append(
-                        await self._producer.send(
-                            row.topic, row.body.encode(), key=row.key.encode(), headers=headers
-                        )
-                    )
-            await asyncio.gather(*deliveries)
+                    await sends.append(row.topic, row.key.encode(), row.body.encode(), headers)
+            await sends.delivered()
             await session.execute(
                 update(outbox)
                 .where(member_of(session, outbox.c.id, [row.id for row in rows]))

@@ -1,0 +1,71 @@
+"""Messages sent a batch per partition reach the partition `send` would have chosen, in the
+order they were appended, with their headers; on the embedded broker."""
+
+import uuid
+from collections import defaultdict
+
+from aiokafka import AIOKafkaProducer
+
+from wushe.cli.topic_reader import read_topic
+from wushe.shared.kafka import ensure_topics
+from wushe.shared.partitioned_sends import PartitionedSends
+
+# Small enough that a few hundred messages fill several batches of each partition.
+BATCH_BYTES = 4096
+
+
+async def _producer(bootstrap: str) -> AIOKafkaProducer:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_batch_size=BATCH_BYTES)
+    await producer.start()
+    return producer
+
+
+async def test_each_key_keeps_the_partition_and_order_send_gives_it(
+    bootstrap: str, topic_prefix: str
+) -> None:
+    sent_one_by_one, batched = f"{topic_prefix}one-by-one", f"{topic_prefix}batched"
+    await ensure_topics(bootstrap, [sent_one_by_one, batched])
+    keys = [str(uuid.uuid4()).encode() for _ in range(40)]
+    messages = [(keys[index % len(keys)], f"{index:05d}".encode() * 40) for index in range(600)]
+    producer = await _producer(bootstrap)
+    try:
+        for key, value in messages:
+            await producer.send(sent_one_by_one, value, key=key)
+        await producer.flush()
+        sends = PartitionedSends(producer)
+        for index, (key, value) in enumerate(messages):
+            await sends.append(batched, key, value, [("n", str(index).encode())])
+        await sends.delivered()
+    finally:
+        await producer.stop()
+
+    def by_partition(records: list) -> dict[int, list[bytes]]:
+        values: dict[int, list[bytes]] = defaultdict(list)
+        for record in records:
+            values[record.partition].append(record.value)
+        return dict(values)
+
+    expected = await read_topic(bootstrap, sent_one_by_one)
+    received = await read_topic(bootstrap, batched)
+    assert len(received) == len(messages)
+    assert by_partition(received) == by_partition(expected)
+    assert len(by_partition(received)) > 1
+    for record in received:
+        assert dict(record.headers)["n"] == str(int(record.value[:5])).encode()
+
+
+async def test_a_message_larger_than_a_batch_goes_alone_between_its_neighbours(
+    bootstrap: str, topic_prefix: str
+) -> None:
+    topic = f"{topic_prefix}large"
+    await ensure_topics(bootstrap, [topic])
+    values = [b"before", b"x" * (BATCH_BYTES * 3), b"after"]
+    producer = await _producer(bootstrap)
+    try:
+        sends = PartitionedSends(producer)
+        for value in values:
+            await sends.append(topic, b"one key", value, [])
+        await sends.delivered()
+    finally:
+        await producer.stop()
+    assert [record.value for record in await read_topic(bootstrap, topic)] == values
