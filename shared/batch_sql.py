@@ -1,25 +1,37 @@
 """A batch's keys and rows in statements whose text does not grow with the batch.
 
 On PostgreSQL a batch's keys travel as one array (``= ANY($1)``) and its rows as one
-array per column (``INSERT ... SELECT unnest($1), unnest($2) ...``): a statement of a
-few parameters, compiled once, prepared once per connection and executed once. The
-portable forms, ``IN (...)`` with a parameter per key and one INSERT per row, are
-rendered again for every batch (SQLAlchemy expands the list each time) and executed
-row by row. SQLite takes the keys as one JSON text (``json_each``); its rows, written in
-process, keep the portable INSERT.
+JSON document (``INSERT ... SELECT ... FROM json_to_recordset($1)``): a statement of one
+parameter, compiled once, prepared once per connection and executed once. The portable
+forms, ``IN (...)`` with a parameter per key and one INSERT per row, are rendered again
+for every batch (SQLAlchemy expands the list each time) and executed row by row. The
+rows go as JSON rather than as an array per column because the driver checks every
+element of an array in Python, which costs more than writing the document with orjson.
+SQLite takes the keys as one JSON text (``json_each``); its rows, written in process,
+keep the portable INSERT.
 """
 
 from collections.abc import Collection, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Table, Text, any_, bindparam, cast, func, insert, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.shared.db import json_text
-
-_TEXTS = postgresql.ARRAY(Text)
 
 
 def _on_postgresql(session: AsyncSession) -> bool:
@@ -48,43 +60,48 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
     if not rows:
         return
     if _on_postgresql(session):
-        await session.execute(unnest_insert(table, list(rows[0])), columns_of_rows(table, rows))
+        await session.execute(recordset_insert(table, list(rows[0])), recordset_of(table, rows))
     else:
         await session.execute(insert(table), list(rows))
 
 
-def unnest_insert(table: Table, columns: Sequence[str]) -> postgresql.Insert:
-    """PostgreSQL's ``INSERT INTO table (columns) SELECT unnest(:column) ...``: a
-    parameter per column, bound to the list of that column's values
-    (``columns_of_rows``); it can carry ``on_conflict_do_nothing``."""
-    return _unnest_insert(table, tuple(columns))
+def recordset_insert(table: Table, columns: Sequence[str]) -> postgresql.Insert:
+    """PostgreSQL's ``INSERT INTO table (columns) SELECT ... FROM json_to_recordset(:rows)
+    AS rows(column type, ...)``: the rows travel as one JSON document
+    (``recordset_of``); it can carry ``on_conflict_do_nothing``."""
+    return _recordset_insert(table, tuple(columns))
 
 
 @cache
-def _unnest_insert(table: Table, columns: tuple[str, ...]) -> postgresql.Insert:
-    values = []
-    for name in columns:
-        column_type = table.c[name].type
-        if isinstance(column_type, JSON):
-            # An array of JSON documents travels as text: a document that is itself a
-            # list would be read as one more dimension of the array.
-            values.append(cast(func.unnest(bindparam(name, type_=_TEXTS)), column_type))
-        else:
-            values.append(func.unnest(bindparam(name, type_=postgresql.ARRAY(column_type))))
+def _recordset_insert(table: Table, columns: tuple[str, ...]) -> postgresql.Insert:
+    is_json = {name: isinstance(table.c[name].type, JSON) for name in columns}
+    # A JSON column's value arrives as its text, so that a document that is JSON's null
+    # stays distinct from SQL's NULL.
+    records = (
+        func.json_to_recordset(bindparam("rows", type_=JSON))
+        .table_valued(
+            *(column(name, Text if is_json[name] else table.c[name].type) for name in columns)
+        )
+        .render_derived(with_types=True)
+    )
+    values = [
+        cast(records.c[name], table.c[name].type) if is_json[name] else records.c[name]
+        for name in columns
+    ]
     return postgresql.insert(table).from_select(list(columns), select(*values))
 
 
-def columns_of_rows(table: Table, rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
-    """The parameters of ``unnest_insert`` for ``rows``: each column's values in row
-    order, JSON documents as their text."""
-    return {name: _values_of(table.c[name].type, name, rows) for name in rows[0]}
+def recordset_of(table: Table, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The parameter of ``recordset_insert`` for ``rows``."""
+    documents = [name for name in rows[0] if isinstance(table.c[name].type, JSON)]
+    if documents:
+        rows = [
+            {**row, **{name: _document_text(table.c[name].type, row[name]) for name in documents}}
+            for row in rows
+        ]
+    return {"rows": rows}
 
 
-def _values_of(column_type: Any, name: str, rows: Sequence[dict[str, Any]]) -> list[Any]:
-    if not isinstance(column_type, JSON):
-        return [row[name] for row in rows]
-    # As SQLAlchemy binds them: None is JSON's null unless the column says SQL's NULL.
-    return [
-        None if row[name] is None and column_type.none_as_null else json_text(row[name])
-        for row in rows
-    ]
+def _document_text(column_type: Any, value: Any) -> str | None:
+    # As SQLAlchemy binds it: None is JSON's null unless the column says SQL's NULL.
+    return None if value is None and column_type.none_as_null else json_text(value)

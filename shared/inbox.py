@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wushe.shared.batch_sql import columns_of_rows, unnest_insert
+from wushe.shared.batch_sql import recordset_insert, recordset_of
 from wushe.shared.db import conflict_insert
 from wushe.shared.events import EventEnvelope
 from wushe.shared.messaging_tables import processed_events
@@ -42,11 +42,11 @@ async def claim_events(
         return set()
     if session.bind.dialect.name == "postgresql":
         claim = (
-            unnest_insert(processed_events, list(rows[0]))
+            recordset_insert(processed_events, list(rows[0]))
             .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
             .returning(processed_events.c.event_id)
         )
-        return set(await session.scalars(claim, columns_of_rows(processed_events, rows)))
+        return set(await session.scalars(claim, recordset_of(processed_events, rows)))
     # Executed with a list of rows, the statement is compiled once and sent as multi-row
     # inserts of up to CLAIM_BATCH rows ("insertmanyvalues"), each returning its ids.
     statement = (

@@ -37,15 +37,18 @@ samples = Table(
     Column("day", Date, nullable=True),
     Column("at", DateTime(timezone=True), nullable=True),
     Column("count", Integer, nullable=True),
+    Column("note", String(40), nullable=True),
 )
 
 ROWS: list[dict[str, Any]] = [
     {"name": "lists", "document": ["a", ["b", "c"]], "document_or_null": {"k": [1, 2]},
-     "day": date(2026, 2, 28), "at": datetime(2026, 11, 24, 8, 0, tzinfo=UTC), "count": 3},
+     "day": date(2026, 2, 28), "at": datetime(2026, 11, 24, 8, 0, tzinfo=UTC), "count": 3,
+     "note": 'say "hi"\\ \n\t'},
     {"name": "nones", "document": None, "document_or_null": None, "day": None, "at": None,
-     "count": None},
+     "count": None, "note": None},
     {"name": "text", "document": "“引号” and 中文", "document_or_null": [],
-     "day": date(2027, 1, 1), "at": datetime(2026, 1, 1, tzinfo=UTC), "count": 0},
+     "day": date(2027, 1, 1), "at": datetime(2026, 1, 1, tzinfo=UTC), "count": 0,
+     "note": "社工站 null"},
 ]  # fmt: skip
 
 
@@ -54,7 +57,7 @@ async def _stored(session: Any) -> list[tuple[Any, ...]]:
     rows = await session.execute(
         select(
             samples.c.name, samples.c.document, samples.c.document_or_null, samples.c.day,
-            samples.c.at, samples.c.count, samples.c.document.is_(None),
+            samples.c.at, samples.c.count, samples.c.note, samples.c.document.is_(None),
             samples.c.document_or_null.is_(None),
         ).order_by(samples.c.id)
     )  # fmt: skip
@@ -76,7 +79,7 @@ async def test_inserted_rows_are_those_the_portable_insert_writes(
         assert await session.scalar(select(func.count()).select_from(samples)) == len(ROWS)
     # JSON's null is a document; only the column that says so stores SQL's NULL.
     nones = portable[1]
-    assert nones[6:] == (False, True)
+    assert nones[7:] == (False, True)
 
 
 async def test_member_of_finds_the_rows_whose_column_is_among_the_keys(
