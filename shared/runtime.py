@@ -35,6 +35,9 @@ from wushe.shared.unit_of_work import UnitOfWork
 log = structlog.get_logger(__name__)
 
 
+YOUNG_OBJECTS_PER_COLLECTION = 10_000
+
+
 @dataclass
 class ServiceRuntime:
     name: str
@@ -84,6 +87,10 @@ class ServiceRuntime:
         # process: kept out of the collector's full passes, which would otherwise walk
         # all of it again and again while events are applied.
         gc.freeze()
+        # Applying a batch makes tens of thousands of short-lived objects: collecting every
+        # 700 of them spent about 5% of the ledger's CPU in the collector, every 10,000
+        # under 1%, for the same few cycles.
+        gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION)
         log.info("service started", database=self.engine.url.render_as_string())
 
     async def stop(self) -> None:
