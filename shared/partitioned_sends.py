@@ -12,12 +12,11 @@ import asyncio
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
 
-Headers = Sequence[tuple[str, bytes]]
+from wushe.shared.murmur2 import murmur2
 
-_partitioner = DefaultPartitioner()
+Headers = Sequence[tuple[str, bytes]]
 
 
 class PartitionedSends:
@@ -55,7 +54,7 @@ class PartitionedSends:
             partitions = self._partitions[topic] = sorted(
                 await self._producer.partitions_for(topic)
             )
-        return int(_partitioner(key, partitions, partitions))
+        return partitions[(murmur2(key) & 0x7FFFFFFF) % len(partitions)]
 
     async def _send(self, topic: str, partition: int, batch: BatchBuilder) -> None:
         batch.close()
