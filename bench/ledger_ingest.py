@@ -30,14 +30,18 @@ two-core machine shared with other work (load average beside each figure):
 | after (dffecd4) | 1,000,000 | 2,112 | 2,575 | 3 | 3.5 / 7.2 / 11.0 | 4.9 / 9.1 / 13.0 |
 | before (de5e495) | 40,000 | 2,536 | 2,725 | 0.7 | 3.4 / 4.5 / 6.5 | 4.8 / 6.3 / 11.8 |
 | after (52846f9) | 40,000 | 2,873 | 3,133 | 0.9 | 3.5 / 4.3 / 5.6 | 4.9 / 6.1 / 9.6 |
+| before (ae2ca1a) | 60,000 | 2,732 | 3,294 | 0.8 | 3.0 / 3.9 / 6.1 | 4.1 / 5.2 / 8.0 |
+| after (d479b17) | 60,000 | 3,579 | 4,167 | 0.8 | 3.1 / 4.4 / 6.9 | 4.3 / 5.7 / 8.0 |
 
-Per CPU-second the ledger applies 3,000-3,100 events, twice short of 6,400 (52846f9: span
-file written with orjson, ids from uuid_utils, batch bodies left undecoded by FastStream,
-the relay's span not made current). A profile puts about a third of its time in applying
-a batch (opening the file and its `ledger.file_opened`, planning visits, the batch's
-INSERTs), and an eighth in the outbox relay publishing one event per registration; the
-OpenTelemetry SDK's two spans per registration (the applied event's and the relay's,
-about 35 us each to start and end, and 5 us each to write) cost about a quarter. The
+Per CPU-second the ledger applied 3,000-3,300 events at ae2ca1a and 3,900-4,500 at d479b17
+(the pair above ran in turn on the same machine, slower that day than for the earlier
+rows): a batch's keys and rows now reach PostgreSQL in statements of one parameter
+(arrays and a JSON document) instead of statements rendered per batch and executed per
+row, the outbox relay sends a batch per partition, and the collector runs every 10,000
+allocations rather than 700. That is still 1.6 times short of 6,400. The handling of each
+event (its trace context, span and log context) costs 30-45 us with every trace sampled,
+the `ledger.file_opened` it emits with its outbox row and relay span about 40 us, and
+the rest is the batch's statements and the visit planning (docs/performance.md). The
 read's p50 stays at 3.5-5.5 ms from 40,000 to 1,000,000 files; its p99 follows the machine's
 load, under 20 ms at a million files when the load is about 3. At a million rows the
 relay used to read unpublished rows along the primary key, past every published one (a
