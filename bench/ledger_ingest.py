@@ -32,6 +32,7 @@ two-core machine shared with other work (load average beside each figure):
 | after (52846f9) | 40,000 | 2,873 | 3,133 | 0.9 | 3.5 / 4.3 / 5.6 | 4.9 / 6.1 / 9.6 |
 | before (ae2ca1a) | 60,000 | 2,732 | 3,294 | 0.8 | 3.0 / 3.9 / 6.1 | 4.1 / 5.2 / 8.0 |
 | after (d479b17) | 60,000 | 3,579 | 4,167 | 0.8 | 3.1 / 4.4 / 6.9 | 4.3 / 5.7 / 8.0 |
+| after (1a8969a) | 1,000,000 | 2,607 | 3,194 | 2.0 | 4.5 / 7.0 / 10.1 | 6.1 / 9.4 / 11.9 |
 
 Per CPU-second the ledger applied 3,000-3,300 events at ae2ca1a and 3,900-4,500 at d479b17
 (the pair above ran in turn on the same machine, slower that day than for the earlier
