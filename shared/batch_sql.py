@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from wushe.shared.db import json_text
 
@@ -39,7 +40,9 @@ def _on_postgresql(session: AsyncSession) -> bool:
 
 
 def member_of(
-    session: AsyncSession, column: ColumnElement[Any], values: Collection[Any]
+    session: AsyncSession,
+    column: ColumnElement[Any] | QueryableAttribute[Any],
+    values: Collection[Any],
 ) -> ColumnElement[bool]:
     """``column IN values``: on PostgreSQL ``column = ANY(:keys)``, on SQLite ``column IN
     (SELECT value FROM json_each(:keys))``, the keys bound as one array or JSON text."""
