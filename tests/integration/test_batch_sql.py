@@ -1,9 +1,11 @@
 """A batch's keys and rows in statements of a fixed size: the same rows and answers as the
 portable forms, on SQLite and on PostgreSQL."""
 
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import (
     JSON,
     Column,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from integration.conftest import MigratedDatabase
 from wushe.ledger.bootstrap import MIGRATIONS
@@ -64,55 +67,53 @@ async def _stored(session: Any) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in rows]
 
 
-async def test_inserted_rows_are_those_the_portable_insert_writes(
-    migrated_database: MigratedDatabase,
-) -> None:
+@pytest.fixture
+async def session(migrated_database: MigratedDatabase) -> AsyncIterator[AsyncSession]:
+    """A session on a fresh database of each backend, with the samples' table."""
     sessions = await migrated_database("ledger", MIGRATIONS)
     async with sessions() as session:
         await session.run_sync(lambda sync: tables.create_all(sync.connection()))
-        await session.execute(insert(samples), ROWS)
-        portable = await _stored(session)
-        await session.execute(samples.delete())
-        await insert_rows(session, samples, ROWS)
-        assert await _stored(session) == portable
-        await insert_rows(session, samples, [])
-        assert await session.scalar(select(func.count()).select_from(samples)) == len(ROWS)
+        yield session
+
+
+async def test_inserted_rows_are_those_the_portable_insert_writes(session: AsyncSession) -> None:
+    await session.execute(insert(samples), ROWS)
+    portable = await _stored(session)
+    await session.execute(samples.delete())
+    await insert_rows(session, samples, ROWS)
+    assert await _stored(session) == portable
+    await insert_rows(session, samples, [])
+    assert await session.scalar(select(func.count()).select_from(samples)) == len(ROWS)
     # JSON's null is a document; only the column that says so stores SQL's NULL.
     nones = portable[1]
     assert nones[7:] == (False, True)
 
 
 async def test_member_of_finds_the_rows_whose_column_is_among_the_keys(
-    migrated_database: MigratedDatabase,
+    session: AsyncSession,
 ) -> None:
-    sessions = await migrated_database("ledger", MIGRATIONS)
-    async with sessions() as session:
-        await session.run_sync(lambda sync: tables.create_all(sync.connection()))
-        await insert_rows(session, samples, ROWS)
+    await insert_rows(session, samples, ROWS)
 
-        async def names(condition: Any) -> list[str]:
-            found = await session.scalars(
-                select(samples.c.name).where(condition).order_by(samples.c.name)
-            )
-            return list(found)
-
-        assert await names(member_of(session, samples.c.name, ["text", "lists", "absent"])) == [
-            "lists",
-            "text",
-        ]
-        assert await names(member_of(session, samples.c.name, [])) == []
-        # Two such conditions in one statement keep their own keys.
-        both = and_(
-            member_of(session, samples.c.name, ["lists", "nones"]),
-            member_of(session, samples.c.count, [0, 3]),
+    async def names(condition: Any) -> list[str]:
+        found = await session.scalars(
+            select(samples.c.name).where(condition).order_by(samples.c.name)
         )
-        assert await names(both) == ["lists"]
+        return list(found)
+
+    assert await names(member_of(session, samples.c.name, ["text", "lists", "absent"])) == [
+        "lists",
+        "text",
+    ]
+    assert await names(member_of(session, samples.c.name, [])) == []
+    # Two such conditions in one statement keep their own keys.
+    both = and_(
+        member_of(session, samples.c.name, ["lists", "nones"]),
+        member_of(session, samples.c.count, [0, 3]),
+    )
+    assert await names(both) == ["lists"]
 
 
-async def test_a_claimed_batch_returns_each_new_event_once(
-    migrated_database: MigratedDatabase,
-) -> None:
-    sessions = await migrated_database("ledger", MIGRATIONS)
+async def test_a_claimed_batch_returns_each_new_event_once(session: AsyncSession) -> None:
     producer = Producer(service="intake", deployment="test")
     events = [
         new_event(
@@ -122,13 +123,12 @@ async def test_a_claimed_batch_returns_each_new_event_once(
         )
         for index in range(4)
     ]  # fmt: skip
-    async with sessions() as session:
-        assert await claim_events(session, "ledger", events[:2]) == {str(e.id) for e in events[:2]}
-        # Claimed before, or twice in the same batch: each new id comes back once.
-        again = [events[1], events[2], events[2], events[3]]
-        assert await claim_events(session, "ledger", again) == {
-            str(events[2].id),
-            str(events[3].id),
-        }
-        assert await claim_events(session, "notify", events[:1]) == {str(events[0].id)}
-        assert await claim_events(session, "ledger", []) == set()
+    assert await claim_events(session, "ledger", events[:2]) == {str(e.id) for e in events[:2]}
+    # Claimed before, or twice in the same batch: each new id comes back once.
+    again = [events[1], events[2], events[2], events[3]]
+    assert await claim_events(session, "ledger", again) == {
+        str(events[2].id),
+        str(events[3].id),
+    }
+    assert await claim_events(session, "notify", events[:1]) == {str(events[0].id)}
+    assert await claim_events(session, "ledger", []) == set()
