@@ -47,8 +47,8 @@ def _kept(payload: Mapping[str, object]) -> dict[str, object]:
 async def write_entries(session: AsyncSession) -> None:
     entries: list[dict[str, Any]] | None = session.info.pop(_PENDING, None)
     if entries:
-        # The table's own INSERT, executed with many rows: the ORM's bulk path would
-        # first look at every row for what the mapping adds, which none of these need.
+        # The table's own INSERT for all the rows: the ORM's bulk path would first look
+        # at every row for what the mapping adds, which none of these need.
         await insert_rows(session, _TIMELINE, entries)
 
 
