@@ -18,6 +18,7 @@ class Receiver:
     fail_first: int = 0
     delay_seconds: float = 0.0
     requests: list[dict[str, str]] = field(default_factory=list)  # headers of every request
+    targets: list[str] = field(default_factory=list)  # the request line's target of each
     accepted: dict[str, bytes] = field(default_factory=dict)  # webhook-id -> body, once
     rejected: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -60,6 +61,8 @@ def start(receiver: Receiver) -> Receiver:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             headers = {key.lower(): value for key, value in self.headers.items()}
+            with receiver.lock:
+                receiver.targets.append(self.path)
             self.send_response(receiver.answer(headers, body))
             self.end_headers()
 

@@ -10,7 +10,7 @@ from wushe.notify.adapters.email import EmailChannel, smtp_server
 from wushe.notify.adapters.orm import PartnerRecord
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
 from wushe.notify.adapters.sms import LoggingSmsGateway, SmsChannel, SmsGateway
-from wushe.notify.adapters.webhook import WebhookChannel, http_session
+from wushe.notify.adapters.webhook import WebhookChannel, WebhookProxies, http_session
 from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.delivery import Channel, DeliveryResult, Destination, OutgoingAlert
 
@@ -55,7 +55,7 @@ async def open_senders(
     smtp = smtp_server(settings)
     async with http_session(settings.timeout_seconds, settings.max_in_flight) as client:
         yield Senders(
-            webhook=WebhookChannel(client),
+            webhook=WebhookChannel(client, WebhookProxies()),
             email=EmailChannel(smtp),
             sms=SmsChannel(sms or LoggingSmsGateway()),
         )
