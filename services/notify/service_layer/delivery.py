@@ -16,9 +16,9 @@ rate accounts for.
 import asyncio
 import contextlib
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from opentelemetry import propagate, trace
@@ -43,12 +43,12 @@ from wushe.notify.service_layer.channels import Senders, destinations_of
 from wushe.notify.service_layer.delivery_log import Attempt, record_attempts
 from wushe.notify.service_layer.webhook_secrets import secrets_for_signing
 from wushe.shared.batch_sql import member_of
+from wushe.shared.clock import Clock, utc_now
 from wushe.shared.field_encryption import FieldCipher
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer(__name__)
 
-Clock = Callable[[], datetime]
 Sending = tuple[AlertRecord, list[Destination]]
 PartnerChannels = dict[str, tuple[PartnerRecord, PartnerProfileRecord | None]]
 SigningSecrets = dict[str, tuple[str, ...]]
@@ -63,10 +63,6 @@ class FreshLease:
     channels: PartnerChannels
     signing_secrets: SigningSecrets
     all_taken: bool  # every alert it made due, not only as many as there was room for
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class DeliveryWorker:

@@ -22,9 +22,9 @@ from wushe.notify.adapters.thanks_orm import DonorThanksRecord
 from wushe.notify.domain.backoff import MAX_ATTEMPTS, retry_delay_seconds
 from wushe.notify.domain.delivery import Channel
 from wushe.notify.domain.donor_thanks import ThanksStatus, ThankYou, channel_for
-from wushe.notify.service_layer.routing import Clock, utc_now
 from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot
 from wushe.notify.service_layer.timing import release_time
+from wushe.shared.clock import Clock, utc_now
 from wushe.shared.events import EventEnvelope
 from wushe.shared.events.charity import DonationReceived
 from wushe.shared.field_encryption import FieldCipher, partner_alert_context

@@ -7,9 +7,8 @@ the daily digest when not urgent, written with the reasons (rule, escalation) an
 sharing ledger's line in one transaction.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +30,7 @@ from wushe.notify.service_layer.disclosure import Disclosure, disclose
 from wushe.notify.service_layer.recipients import recipients_of
 from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot, load_snapshot
 from wushe.notify.service_layer.timing import digest_time, release_time
+from wushe.shared.clock import Clock, utc_now
 from wushe.shared.events import EventEnvelope
 from wushe.shared.events.notify import AlertDelivery
 from wushe.shared.field_encryption import FieldCipher
@@ -38,12 +38,6 @@ from wushe.shared.outbox import trace_headers
 from wushe.shared.unit_of_work import UnitOfWork
 
 CONSUMER = "notify"
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
