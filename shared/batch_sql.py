@@ -48,13 +48,10 @@ def member_of(
     (SELECT value FROM json_each(:keys))``, the keys bound as one array or JSON text."""
     # A distinct name per column: two such conditions can share one statement.
     name = f"keys_{column.key}"
-    dialect = session.bind.dialect.name
-    if dialect == "postgresql":
+    if _on_postgresql(session):
         return column == any_(bindparam(name, list(values), type_=postgresql.ARRAY(column.type)))
-    if dialect == "sqlite":
-        keys = bindparam(name, json_text(list(values)), type_=Text)
-        return column.in_(select(func.json_each(keys).table_valued("value").c.value))
-    return column.in_(values)
+    keys = bindparam(name, json_text(list(values)), type_=Text)
+    return column.in_(select(func.json_each(keys).table_valued("value").c.value))
 
 
 async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -64,48 +61,51 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
     if not rows:
         return
     if _on_postgresql(session):
-        await session.execute(recordset_insert(table, list(rows[0])), recordset_of(table, rows))
+        await session.execute(*recordset_insert(table, rows))
     else:
         await session.execute(insert(table), list(rows))
 
 
-def recordset_insert(table: Table, columns: Sequence[str]) -> postgresql.Insert:
+def recordset_insert(
+    table: Table, rows: Sequence[dict[str, Any]]
+) -> tuple[postgresql.Insert, dict[str, Any]]:
     """PostgreSQL's ``INSERT INTO table (columns) SELECT ... FROM json_to_recordset(:rows)
-    AS rows(column type, ...)``: the rows travel as one JSON document
-    (``recordset_of``); it can carry ``on_conflict_do_nothing``."""
-    return _recordset_insert(table, tuple(columns))
+    AS rows(column type, ...)`` for ``rows`` (at least one), and its one parameter, the
+    rows as a JSON document. The statement can carry ``on_conflict_do_nothing``."""
+    columns = tuple(rows[0])
+    documents = _json_columns(table, columns)
+    if documents:
+        # A JSON column's value travels as its text, so that a document that is JSON's
+        # null stays distinct from SQL's NULL.
+        rows = [
+            {**row, **{name: _document_text(kind, row[name]) for name, kind in documents.items()}}
+            for row in rows
+        ]
+    return _recordset_insert(table, columns), {"rows": rows}
+
+
+@cache
+def _json_columns(table: Table, columns: tuple[str, ...]) -> dict[str, JSON]:
+    return {name: kind for name in columns if isinstance(kind := table.c[name].type, JSON)}
 
 
 @cache
 def _recordset_insert(table: Table, columns: tuple[str, ...]) -> postgresql.Insert:
-    is_json = {name: isinstance(table.c[name].type, JSON) for name in columns}
-    # A JSON column's value arrives as its text, so that a document that is JSON's null
-    # stays distinct from SQL's NULL.
+    documents = _json_columns(table, columns)
     records = (
         func.json_to_recordset(bindparam("rows", type_=JSON))
         .table_valued(
-            *(column(name, Text if is_json[name] else table.c[name].type) for name in columns)
+            *(column(name, Text if name in documents else table.c[name].type) for name in columns)
         )
         .render_derived(with_types=True)
     )
     values = [
-        cast(records.c[name], table.c[name].type) if is_json[name] else records.c[name]
+        cast(records.c[name], table.c[name].type) if name in documents else records.c[name]
         for name in columns
     ]
     return postgresql.insert(table).from_select(list(columns), select(*values))
 
 
-def recordset_of(table: Table, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The parameter of ``recordset_insert`` for ``rows``."""
-    documents = [name for name in rows[0] if isinstance(table.c[name].type, JSON)]
-    if documents:
-        rows = [
-            {**row, **{name: _document_text(table.c[name].type, row[name]) for name in documents}}
-            for row in rows
-        ]
-    return {"rows": rows}
-
-
-def _document_text(column_type: Any, value: Any) -> str | None:
+def _document_text(kind: JSON, value: Any) -> str | None:
     # As SQLAlchemy binds it: None is JSON's null unless the column says SQL's NULL.
-    return None if value is None and column_type.none_as_null else json_text(value)
+    return None if value is None and kind.none_as_null else json_text(value)

@@ -7,10 +7,12 @@ events in one statement (on SQLite, one per ``CLAIM_BATCH`` of them).
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wushe.shared.batch_sql import recordset_insert, recordset_of
+from wushe.shared.batch_sql import recordset_insert
 from wushe.shared.db import conflict_insert
 from wushe.shared.events import EventEnvelope
 from wushe.shared.messaging_tables import processed_events
@@ -29,7 +31,7 @@ async def claim_events(
     """``claim_event`` for each of ``events`` at once: the ids of those not processed by
     ``consumer`` before (an id repeated among ``events`` is returned once)."""
     processed_at = datetime.now(UTC)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "consumer": consumer,
             "event_id": str(event.id),
@@ -40,22 +42,17 @@ async def claim_events(
     ]
     if not rows:
         return set()
+    statement: postgresql.Insert | sqlite.Insert
+    parameters: dict[str, Any] | list[dict[str, Any]]
+    options: dict[str, Any] = {}
     if session.bind.dialect.name == "postgresql":
-        claim = (
-            recordset_insert(processed_events, list(rows[0]))
-            .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-            .returning(processed_events.c.event_id)
-        )
-        return set(await session.scalars(claim, recordset_of(processed_events, rows)))
-    # Executed with a list of rows, the statement is compiled once and sent as multi-row
-    # inserts of up to CLAIM_BATCH rows ("insertmanyvalues"), each returning its ids.
-    statement = (
-        conflict_insert(session, processed_events)
-        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-        .returning(processed_events.c.event_id)
+        statement, parameters = recordset_insert(processed_events, rows)
+    else:
+        # Executed with a list of rows, the statement is compiled once and sent as multi-row
+        # inserts of up to CLAIM_BATCH rows ("insertmanyvalues"), each returning its ids.
+        statement, parameters = conflict_insert(session, processed_events), rows
+        options = {"insertmanyvalues_page_size": CLAIM_BATCH}
+    claim = statement.on_conflict_do_nothing(index_elements=["consumer", "event_id"]).returning(
+        processed_events.c.event_id
     )
-    return set(
-        await session.scalars(
-            statement, rows, execution_options={"insertmanyvalues_page_size": CLAIM_BATCH}
-        )
-    )
+    return set(await session.scalars(claim, parameters, execution_options=options))
