@@ -1,4 +1,4 @@
-"""Records a batch's events name, read before they are applied, a few queries in all."""
+"""Records a batch's events name, read before they are applied, in one query."""
 
 from collections.abc import Iterable
 from typing import Any, TypeVar
@@ -10,8 +10,6 @@ from sqlalchemy.orm import InstrumentedAttribute
 from wushe.shared.batch_sql import member_of
 
 Record = TypeVar("Record")
-# Keys per query: well under every database's limit on bound parameters.
-_KEYS_PER_QUERY = 500
 
 
 async def read_missing(
@@ -23,11 +21,10 @@ async def read_missing(
     """Add to ``loaded`` the record whose ``key`` is each of ``keys`` not there yet, or
     None where there is none: looking each one up as its event is applied would first
     flush everything the batch added so far."""
-    wanted = sorted(set(keys).difference(loaded))
+    wanted = set(keys).difference(loaded)
+    if not wanted:
+        return
     loaded.update(dict.fromkeys(wanted))
-    for start in range(0, len(wanted), _KEYS_PER_QUERY):
-        chunk = wanted[start : start + _KEYS_PER_QUERY]
-        for record in await session.scalars(
-            select(key.class_).where(member_of(session, key, chunk))
-        ):
-            loaded[getattr(record, key.key)] = record
+    # The keys travel as one parameter (``member_of``), however many there are.
+    for record in await session.scalars(select(key.class_).where(member_of(session, key, wanted))):
+        loaded[getattr(record, key.key)] = record

@@ -12,7 +12,7 @@ streams are applied in (live, or intake's first in a rebuild), the plan is there
 the one the current state implies.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from sqlalchemy import Row, func, select
@@ -106,12 +106,6 @@ async def replan_all(session: AsyncSession, persons: Sequence[str]) -> None:
         await _replan_batch(session, persons[start : start + REPLAN_BATCH])
 
 
-def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
-    listed = list(values)
-    for start in range(0, len(listed), REPLAN_BATCH):
-        yield listed[start : start + REPLAN_BATCH]
-
-
 async def _replan_batch(session: AsyncSession, persons: Sequence[str]) -> None:
     plans = {
         plan.person_id: plan
@@ -195,17 +189,16 @@ async def _persons_on_files(session: AsyncSession, persons: list[str]) -> dict[s
     seen, frontier = set(persons), list(persons)
     while frontier:
         found: list[str] = []
-        for chunk in _chunks(frontier):
-            rows = await session.execute(
-                select(LedgerFileRecord.person_id, LedgerFileRecord.merged_into).where(
-                    member_of(session, LedgerFileRecord.merged_into, chunk)
-                )
+        rows = await session.execute(
+            select(LedgerFileRecord.person_id, LedgerFileRecord.merged_into).where(
+                member_of(session, LedgerFileRecord.merged_into, frontier)
             )
-            for person_id, merged_into in rows:
-                merged_into_them.setdefault(str(merged_into), []).append(person_id)
-                if person_id not in seen:
-                    seen.add(person_id)
-                    found.append(person_id)
+        )
+        for person_id, merged_into in rows:
+            merged_into_them.setdefault(str(merged_into), []).append(person_id)
+            if person_id not in seen:
+                seen.add(person_id)
+                found.append(person_id)
         frontier = found
     on_file: dict[str, list[str]] = {}
     for person_id in persons:
@@ -220,29 +213,29 @@ async def _persons_on_files(session: AsyncSession, persons: list[str]) -> dict[s
 
 
 async def _last_visits(session: AsyncSession, persons: set[str]) -> dict[str, date]:
-    last: dict[str, date] = {}
-    for chunk in _chunks(persons):
-        rows = await session.execute(
-            select(VisitRecord.person_id, func.max(VisitRecord.visited_on))
-            .where(member_of(session, VisitRecord.person_id, chunk))
-            .group_by(VisitRecord.person_id)
-        )
-        last.update({person_id: visited_on for person_id, visited_on in rows if visited_on})
-    return last
+    if not persons:
+        return {}
+    rows = await session.execute(
+        select(VisitRecord.person_id, func.max(VisitRecord.visited_on))
+        .where(member_of(session, VisitRecord.person_id, persons))
+        .group_by(VisitRecord.person_id)
+    )
+    return {person_id: visited_on for person_id, visited_on in rows if visited_on}
 
 
 async def _open_case_risks(session: AsyncSession, persons: set[str]) -> dict[str, set[str]]:
     """The risk levels of each person's open cases (``current_risk``, for many at once)."""
     risks: dict[str, set[str]] = {}
-    for chunk in _chunks(persons):
-        rows = await session.execute(
-            select(CaseRecord.person_id, CaseRecord.risk_level).where(
-                member_of(session, CaseRecord.person_id, chunk),
-                CaseRecord.stage != Stage.CLOSED.value,
-            )
+    if not persons:
+        return risks
+    rows = await session.execute(
+        select(CaseRecord.person_id, CaseRecord.risk_level).where(
+            member_of(session, CaseRecord.person_id, persons),
+            CaseRecord.stage != Stage.CLOSED.value,
         )
-        for person_id, level in rows:
-            risks.setdefault(person_id, set()).add(level)
+    )
+    for person_id, level in rows:
+        risks.setdefault(person_id, set()).add(level)
     return risks
 
 
@@ -275,13 +268,10 @@ async def _holders_of(session: AsyncSession, persons: list[str]) -> list[str]:
     wanted = set(persons)
     while wanted:
         asked |= wanted
-        for chunk in _chunks(wanted):
-            for record in await session.scalars(
-                select(LedgerFileRecord).where(
-                    member_of(session, LedgerFileRecord.person_id, chunk)
-                )
-            ):
-                files[record.person_id] = record
+        for record in await session.scalars(
+            select(LedgerFileRecord).where(member_of(session, LedgerFileRecord.person_id, wanted))
+        ):
+            files[record.person_id] = record
         wanted = {
             record.merged_into
             for record in files.values()
