@@ -23,13 +23,19 @@ from wushe.shared.unit_of_work import UnitOfWork
 
 
 async def flag_likely_duplicates(uow: UnitOfWork, record: PersonRecord) -> int:
-    """Compare one person, whose row is in the session, with the others; returns how
+    """Compare one person, whose record is in the session, with the others; returns how
     many pairs were new."""
     record.duplicates_checked_at = datetime.now(UTC)
-    if record.status != PersonStatus.ACTIVE:
+    columns = {name: getattr(record, name) for name in ("status", *_TRAIT_NAMES)}
+    return await flag_person(uow, record.id, columns)
+
+
+async def flag_person(uow: UnitOfWork, person_id: str, columns: Mapping[str, Any]) -> int:
+    """Compare one person, by their column values (a record's, or a row's just written),
+    with the others; returns how many pairs were new."""
+    if columns["status"] != PersonStatus.ACTIVE:
         return 0
-    columns = {name: getattr(record, name) for name in _TRAIT_NAMES}
-    return await flag_known(uow, [(record.id, traits_of_columns(columns))])
+    return await flag_known(uow, [(person_id, traits_of_columns(columns))])
 
 
 _TRAIT_NAMES = (

@@ -12,7 +12,7 @@ from wushe.intake.adapters.personal_data import Columns, PersonalDataVault
 from wushe.intake.domain.age_rules import age_band
 from wushe.intake.domain.children_at_risk import any_at_risk
 from wushe.intake.domain.person import PersonRegistration
-from wushe.intake.service_layer.duplicate_finding import flag_known, traits_of_columns
+from wushe.intake.service_layer.duplicate_finding import flag_person
 from wushe.intake.service_layer.history import record_change
 from wushe.shared.auth import Caller
 from wushe.shared.events import EventEnvelope, Producer, new_event
@@ -53,7 +53,7 @@ async def register_person(
         await uow.session.execute(insert(_PERSONS), person)
         if memberships:
             await uow.session.execute(insert(_MEMBERSHIPS), memberships)
-        await flag_known(uow, [(person["id"], traits_of_columns(person))])
+        await flag_person(uow, person["id"], person)
         await record_change(
             uow,
             registered_event(person, registration, producer, vault),
