@@ -10,13 +10,13 @@ made current while it is applied (so what it emits and logs carries its span), a
 ended span goes to the span processor ``setup_tracing`` installed as a `ReadableSpan`,
 which is what the SDK's processors and exporters receive anyway.
 
-An outbox relay's span, made and ended around the headers of each run of rows it
-publishes, is made the same way. A process whose provider did not come from
-``setup_tracing`` gets the SDK's spans.
+An outbox relay's span, one for each event type of a batch it sends, linked to the
+traces of the batch's messages, is made the same way. A process whose provider did not
+come from ``setup_tracing`` gets the SDK's spans.
 """
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -25,15 +25,17 @@ from weakref import WeakKeyDictionary
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
-from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, SpanLimits, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.sampling import Decision
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
+from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 from opentelemetry.trace.status import Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
 SCOPE_NAME = "wushe.consumer"
 _UNSET = Status(StatusCode.UNSET)
+# The SDK's limit of links per span (OTEL_SPAN_LINK_COUNT_LIMIT, 128 by default).
+_LINKS_PER_SPAN = SpanLimits().max_links or 128
 _processors: "WeakKeyDictionary[TracerProvider, SpanProcessor]" = WeakKeyDictionary()
 
 
@@ -66,6 +68,7 @@ class _Span:
     parent: SpanContext
     context: SpanContext
     attributes: dict[str, AttributeValue]
+    links: Sequence[Link]
     sampled: bool
     started: int
 
@@ -79,12 +82,15 @@ class _Span:
         scope: InstrumentationScope,
         parent_context: Context,
         attributes: dict[str, AttributeValue],
+        links: Sequence[Link] = (),
     ) -> "_Span":
         """Sampled and given ids as the SDK's tracer would."""
         parent = trace.get_current_span(parent_context).get_span_context()
         ids = provider.id_generator
         trace_id = parent.trace_id if parent.is_valid else ids.generate_trace_id()
-        sampling = provider.sampler.should_sample(parent_context, trace_id, name, kind, attributes)
+        sampling = provider.sampler.should_sample(
+            parent_context, trace_id, name, kind, attributes, links
+        )
         sampled = sampling.decision == Decision.RECORD_AND_SAMPLE
         context = SpanContext(
             trace_id,
@@ -95,7 +101,7 @@ class _Span:
         )
         attributes = {**attributes, **dict(sampling.attributes or {})}
         return cls(provider, processor, name, kind, scope, parent_context, parent, context,
-                   attributes, sampled, time.time_ns())  # fmt: skip
+                   attributes, links, sampled, time.time_ns())  # fmt: skip
 
     def as_current(self) -> Context:
         return trace.set_span_in_context(NonRecordingSpan(self.context), self.parent_context)
@@ -111,6 +117,7 @@ class _Span:
                 resource=self.provider.resource,
                 attributes=self.attributes,
                 kind=self.kind,
+                links=self.links,
                 status=status,
                 start_time=self.started,
                 end_time=time.time_ns(),
@@ -159,28 +166,44 @@ def applying_span(
         span.end(status)
 
 
-def relayed_headers(
+def record_publishing_span(
     name: str,
-    stored: Mapping[str, str],
+    carriers: Sequence[Mapping[str, str]],
     attributes: dict[str, AttributeValue],
     scope_name: str,
+    started: int,
+    status: Status = _UNSET,
     provider: trace.TracerProvider | None = None,
-) -> dict[str, str]:
-    """The trace headers for messages a relay publishes: of a span, child of the stored
-    context of the trace that wrote them, ended as soon as it is made."""
-    parent_context = propagate.extract(stored)
+) -> None:
+    """The span of a relay's sending of a batch, from ``started`` (ns) until now: a root
+    span of kind PRODUCER linked to the trace context of each message, ``carriers``
+    (their stored headers), as OpenTelemetry's messaging conventions have batch sends.
+    The messages keep those contexts, so each consumer's span is a child of the span
+    that wrote the message. More messages than the SDK's limit of links per span get a
+    span per that many."""
     provider = provider or trace.get_tracer_provider()
+    contexts: dict[tuple[int, int], SpanContext] = {}
+    for carrier in carriers:
+        context = _linked_context(carrier)
+        if context.is_valid:
+            contexts[(context.trace_id, context.span_id)] = context
+    valid = [contexts[ids] for ids in sorted(contexts)]
     sink = _span_sink(provider)
-    carrier: dict[str, str] = {}
-    if sink is None:
-        sdk_span = _tracer(provider, scope_name).start_span(
-            name, context=parent_context, attributes=attributes
-        )
-        propagate.inject(carrier, context=trace.set_span_in_context(sdk_span))
-        sdk_span.end()
-        return carrier
-    span = _Span.begin(*sink, name, SpanKind.INTERNAL, _scope(scope_name), parent_context,
-                       attributes)  # fmt: skip
-    propagate.inject(carrier, context=span.as_current())
-    span.end()
-    return carrier
+    for first in range(0, max(len(valid), 1), _LINKS_PER_SPAN):
+        links = [Link(context) for context in valid[first : first + _LINKS_PER_SPAN]]
+        if sink is None:
+            sdk_span = _tracer(provider, scope_name).start_span(
+                name, context=Context(), kind=SpanKind.PRODUCER, attributes=attributes,
+                links=links, start_time=started,
+            )  # fmt: skip
+            sdk_span.set_status(status)
+            sdk_span.end()
+            continue
+        span = _Span.begin(*sink, name, SpanKind.PRODUCER, _scope(scope_name), Context(),
+                           attributes, links)  # fmt: skip
+        span.started = started
+        span.end(status)
+
+
+def _linked_context(carrier: Mapping[str, str]) -> SpanContext:
+    return trace.get_current_span(propagate.extract(carrier)).get_span_context()

@@ -1,8 +1,8 @@
 """Publishes outbox rows to Kafka in commit order and marks them sent.
 
 Each row is published under the trace context stored with it, so the trace that
-wrote the row continues through the broker: consecutive rows written by the same
-trace (a bulk import's batch) share one relay span. A crash after publishing but
+wrote the row continues through the broker to its consumers. The sending itself is a
+span per event type of the batch, linked to the traces of its rows. A crash after publishing but
 before marking re-publishes the row: delivery is at least once, and consumers dedupe.
 The relay sends through its own aiokafka producer, a batch per partition at a time
 (``PartitionedSends``); the broker's publisher would add a span and metrics per message
@@ -11,27 +11,31 @@ on top of the relay's.
 
 import asyncio
 import contextlib
-import json
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from itertools import groupby
 from typing import Any
 
+import orjson
 import structlog
 from aiokafka import AIOKafkaProducer
-from opentelemetry.util.types import AttributeValue
+from opentelemetry.trace import TracerProvider
+from opentelemetry.trace.status import Status, StatusCode
 from sqlalchemy import Text, cast, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.shared.batch_sql import member_of
-from wushe.shared.event_spans import relayed_headers
+from wushe.shared.event_spans import record_publishing_span
 from wushe.shared.messaging_tables import outbox
 from wushe.shared.partitioned_sends import PartitionedSends
 
 log = structlog.get_logger(__name__)
 
-# What publishing needs of a row. The trace context is read as its stored text: rows are
-# grouped by it, and only the first row of each run has it parsed.
+_SENT = Status(StatusCode.UNSET)
+
+# What publishing needs of a row. The trace context is read as its stored text: rows
+# written by one trace share it, and it is parsed once for them.
 _PUBLISHED_COLUMNS = (
     outbox.c.id, outbox.c.event_id, outbox.c.event_type, outbox.c.topic, outbox.c.key,
     outbox.c.body, cast(outbox.c.trace_headers, Text).label("trace_headers"),
@@ -46,8 +50,11 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_seconds: float = 1.0,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
+        """``tracer_provider``: where the sending's spans go; the global one unless given."""
         self._sessions = sessions
+        self._tracer_provider = tracer_provider
         self._connect = connect
         self._producer: AIOKafkaProducer | None = None
         self._batch_size = batch_size
@@ -113,11 +120,17 @@ class OutboxRelay:
                 return 0
             if self._producer is None:
                 raise RuntimeError("the relay's producer is not connected: call open()")
-            sends = PartitionedSends(self._producer)
-            for run in _runs_of_one_trace(rows):
-                for row, headers in self._traced(run):
+            started = time.time_ns()
+            try:
+                sends = PartitionedSends(self._producer)
+                for row, headers in _with_headers(rows):
                     await sends.append(row.topic, row.key.encode(), row.body.encode(), headers)
-            await sends.delivered()
+                await sends.delivered()
+            except Exception as error:
+                failed = Status(StatusCode.ERROR, repr(error))
+                _record_spans(rows, started, failed, self._tracer_provider)
+                raise
+            _record_spans(rows, started, _SENT, self._tracer_provider)
             await session.execute(
                 update(outbox)
                 .where(member_of(session, outbox.c.id, [row.id for row in rows]))
@@ -126,39 +139,53 @@ class OutboxRelay:
         log.debug("outbox published", count=len(rows))
         return len(rows)
 
-    def _traced(self, run: Sequence[Any]) -> Iterator[tuple[Any, list[tuple[str, bytes]]]]:
-        """The run's rows with their Kafka headers, under one relay span continuing the
-        trace that wrote them."""
-        first = run[0]
-        attributes: dict[str, AttributeValue] = {"messaging.destination": first.topic}
-        if len(run) == 1:
-            attributes["wushe.event_id"] = first.event_id
-        else:
-            attributes["messaging.batch.message_count"] = len(run)
-        carrier = relayed_headers(
-            f"outbox relay {first.event_type}",
-            json.loads(first.trace_headers or "{}") or {},
-            attributes,
-            __name__,
+
+def _with_headers(rows: Sequence[Any]) -> Iterator[tuple[Any, list[tuple[str, bytes]]]]:
+    """Each row with its Kafka headers: the trace context stored with it, so the consumer's
+    span is a child of the span that wrote the row. Rows written by one trace (a bulk
+    import's batch) share their stored text, which is parsed once."""
+    parsed: dict[str, list[tuple[str, bytes]]] = {}
+    for row in rows:
+        stored = row.trace_headers or "{}"
+        trace_headers = parsed.get(stored)
+        if trace_headers is None:
+            carrier = orjson.loads(stored) or {}
+            trace_headers = [(name, str(value).encode()) for name, value in carrier.items()]
+            parsed[stored] = trace_headers
+        yield (
+            row,
+            [
+                ("content-type", b"application/json"),
+                ("event-type", row.event_type.encode()),
+                ("event-id", row.event_id.encode()),
+                *trace_headers,
+            ],
         )
-        trace_headers = [(name, value.encode()) for name, value in carrier.items()]
-        for row in run:
-            yield (
-                row,
-                [
-                    ("content-type", b"application/json"),
-                    ("event-type", row.event_type.encode()),
-                    ("event-id", row.event_id.encode()),
-                    *trace_headers,
-                ],
-            )
 
 
-def _runs_of_one_trace(rows: Sequence[Any]) -> Iterator[list[Any]]:
-    """Consecutive rows of the same event type written by the same trace; commit order is
-    kept, since a key's events must reach the topic in the order they were written."""
-    for _, run in groupby(rows, key=lambda row: (row.event_type, row.trace_headers)):
-        yield list(run)
+def _record_spans(
+    rows: Sequence[Any], started: int, status: Status, provider: TracerProvider | None
+) -> None:
+    """A span for each event type the batch sent, linked to the traces that wrote its
+    rows. A span per row, in its row's trace, cost the relay more than the sending."""
+    stored_by_type: dict[str, set[str]] = {}
+    counts: Counter[str] = Counter()
+    topics: dict[str, str] = {}
+    for row in rows:
+        stored_by_type.setdefault(row.event_type, set()).add(row.trace_headers or "{}")
+        counts[row.event_type] += 1
+        topics[row.event_type] = row.topic
+    for event_type, stored in stored_by_type.items():
+        record_publishing_span(
+            f"outbox relay {event_type}",
+            [orjson.loads(text) or {} for text in stored],
+            {"messaging.destination": topics[event_type],
+             "messaging.batch.message_count": counts[event_type]},
+            __name__,
+            started,
+            status,
+            provider,
+        )  # fmt: skip
 
 
 RELAY_LOCK_KEY = 0x77757368_6F757462  # "wushoutb": one relay of a service's replicas at a time

@@ -142,6 +142,7 @@ def build_runtime(
         lambda: create_relay_producer(settings, name),
         batch_size=settings.outbox_batch_size,
         poll_seconds=settings.outbox_poll_seconds,
+        tracer_provider=tracer_provider,
     )
     return ServiceRuntime(
         name=name,

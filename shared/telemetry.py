@@ -63,7 +63,12 @@ def span_record(span: ReadableSpan) -> dict[str, object]:
         "end_ns": span.end_time,
         "status": span.status.status_code.name,
         "attributes": dict(span.attributes or {}),
-    }
+        "links": [
+            {"trace_id": format(link.context.trace_id, "032x"),
+             "span_id": format(link.context.span_id, "016x")}
+            for link in span.links
+        ],
+    }  # fmt: skip
 
 
 def _json_default(value: object) -> object:

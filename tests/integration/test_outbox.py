@@ -1,7 +1,14 @@
-"""The outbox: a crash between commit and publish still publishes the event, once."""
+"""The outbox: a crash between commit and publish still publishes the event, once; each
+message carries the trace context of the transaction that wrote it."""
+
+from uuid import uuid4
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 from sqlalchemy import func, select, text
 
 from integration.conftest import MigratedDatabase
@@ -11,8 +18,11 @@ from wushe.intake.bootstrap import MIGRATIONS
 from wushe.intake.domain.person import PersonRegistration
 from wushe.intake.service_layer.registration import register_person
 from wushe.shared.auth import Caller, Role
-from wushe.shared.events import EventEnvelope, Producer
+from wushe.shared.event_spans import export_event_spans_to
+from wushe.shared.events import EventEnvelope, Producer, new_event
+from wushe.shared.events.ledger import LedgerFileOpened
 from wushe.shared.messaging_tables import outbox
+from wushe.shared.outbox import outbox_row
 from wushe.shared.relay import RELAY_LOCK_KEY, OutboxRelay
 from wushe.shared.settings import Settings
 from wushe.shared.unit_of_work import UnitOfWork
@@ -103,3 +113,46 @@ async def test_one_replica_relays_at_a_time_on_postgresql(
         assert await relay.publish_pending() == 1
     finally:
         await relay.stop()
+
+
+async def test_messages_carry_their_writers_trace_and_the_sending_links_to_it(
+    migrated_database: MigratedDatabase, bootstrap: str, topic_prefix: str
+) -> None:
+    sessions = await migrated_database("intake", MIGRATIONS)
+    writers = [f"00-{index + 1:032x}-{index + 1:016x}-01" for index in range(3)]
+    opened = [LedgerFileOpened(file_id=uuid4(), person_id=uuid4(), region_code="420704")
+              for _ in writers]  # fmt: skip
+    events = [new_event(payload, subject=str(payload.person_id), region_code="420704",
+                        producer=PRODUCER) for payload in opened]  # fmt: skip
+    # Two events written by the first trace (one transaction's), one by each other.
+    stored = [writers[0], writers[0], writers[1]]
+    async with sessions() as session, session.begin():
+        for event, traceparent in zip(events, stored, strict=True):
+            row = outbox_row(event, topic_prefix, headers={"traceparent": traceparent})
+            await session.execute(outbox.insert().values(**row))
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    processor = SimpleSpanProcessor(exporter)
+    provider.add_span_processor(processor)
+    export_event_spans_to(provider, processor)
+    relay = OutboxRelay(
+        sessions, lambda: AIOKafkaProducer(bootstrap_servers=bootstrap), tracer_provider=provider
+    )
+    await relay.open()
+    try:
+        assert await relay.publish_pending() == 3
+    finally:
+        await relay.stop()
+
+    records = await read_topic(bootstrap, f"{topic_prefix}ledger.file")
+    carried = {EventEnvelope.model_validate_json(r.value).id: dict(r.headers) for r in records}
+    assert [carried[event.id]["traceparent"].decode() for event in events] == stored
+    (span,) = exporter.get_finished_spans()
+    assert span.name == "outbox relay ledger.file_opened"
+    assert span.kind is SpanKind.PRODUCER
+    assert dict(span.attributes or {}) == {
+        "messaging.destination": f"{topic_prefix}ledger.file",
+        "messaging.batch.message_count": 3,
+    }
+    linked = {(link.context.trace_id, link.context.span_id) for link in span.links}
+    assert linked == {(1, 1), (2, 2)}

@@ -1,15 +1,18 @@
 """Applied events' spans: children of their producers' spans, made current while the
-event is applied, sampled as the provider decides, marked when applying fails."""
+event is applied, sampled as the provider decides, marked when applying fails. A relay's
+sending: a span linked to the traces of the messages it sent."""
+
+import time
 
 import pytest
 from opentelemetry import propagate
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import SpanLimits, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
-from opentelemetry.trace.status import StatusCode
+from opentelemetry.trace.status import Status, StatusCode
 
-from wushe.shared.event_spans import applying_span, export_event_spans_to, relayed_headers
+from wushe.shared.event_spans import applying_span, export_event_spans_to, record_publishing_span
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 PARENT_ID = "b7ad6b7169203331"
@@ -80,18 +83,53 @@ def test_an_event_without_trace_headers_starts_a_trace_of_its_own() -> None:
 
 
 @pytest.mark.parametrize("registered", [True, False], ids=["batch path", "sdk spans"])
-def test_a_relay_span_is_a_child_of_the_stored_context_and_heads_the_message(
+def test_a_publishing_span_is_a_producer_root_linked_to_each_message_trace(
     registered: bool,
 ) -> None:
     provider, exporter = provider_with_spans(registered)
-    attributes = {"messaging.destination": "intake.person", "wushe.event_id": "e-5"}
-    headers = relayed_headers(
-        "outbox relay person.registered", published(), attributes, "wushe.shared.relay", provider
-    )
+    other_trace = "1" * 32
+    carriers = [published(), published(), {"traceparent": f"00-{other_trace}-{'2' * 16}-01"}, {}]
+    attributes = {"messaging.destination": "ledger.file", "messaging.batch.message_count": 4}
+    started = time.time_ns() - 5_000_000
+    record_publishing_span(
+        "outbox relay ledger.file_opened", carriers, attributes, "wushe.shared.relay",
+        started, provider=provider,
+    )  # fmt: skip
+
     (span,) = exporter.get_finished_spans()
-    assert span.name == "outbox relay person.registered"
-    assert span.parent is not None and format(span.parent.span_id, "016x") == PARENT_ID
+    assert span.name == "outbox relay ledger.file_opened"
+    assert span.kind is SpanKind.PRODUCER
+    assert span.parent is None
+    assert format(span.context.trace_id, "032x") not in (TRACE_ID, other_trace)
+    linked = {(format(link.context.trace_id, "032x"), format(link.context.span_id, "016x"))
+              for link in span.links}  # fmt: skip
+    # The same context twice is one link; a message without a context has none.
+    assert linked == {(TRACE_ID, PARENT_ID), (other_trace, "2" * 16)}
     assert dict(span.attributes or {}) == attributes
+    assert span.start_time == started
+    assert span.end_time is not None and span.end_time > started
     assert span.instrumentation_scope is not None
     assert span.instrumentation_scope.name == "wushe.shared.relay"
-    assert headers["traceparent"] == f"00-{TRACE_ID}-{format(span.context.span_id, '016x')}-01"
+
+
+def test_more_messages_than_links_allow_get_a_span_per_that_many() -> None:
+    provider, exporter = provider_with_spans()
+    limit = SpanLimits().max_links or 128
+    carriers = [{"traceparent": f"00-{trace:032x}-{PARENT_ID}-01"} for trace in range(1, limit + 2)]
+    record_publishing_span("outbox relay alert.raised", carriers, {}, "wushe.shared.relay",
+                           time.time_ns(), provider=provider)  # fmt: skip
+    spans = exporter.get_finished_spans()
+    assert sorted(len(span.links) for span in spans) == [1, limit]
+    linked = {link.context.trace_id for span in spans for link in span.links}
+    assert linked == set(range(1, limit + 2))
+
+
+def test_a_failed_send_marks_its_publishing_span() -> None:
+    provider, exporter = provider_with_spans()
+    record_publishing_span(
+        "outbox relay person.registered", [published()], {}, "wushe.shared.relay",
+        time.time_ns(), Status(StatusCode.ERROR, "KafkaTimeoutError()"), provider,
+    )  # fmt: skip
+    (span,) = exporter.get_finished_spans()
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.status.description == "KafkaTimeoutError()"
