@@ -133,6 +133,53 @@ def _span_sink(provider: trace.TracerProvider) -> tuple[TracerProvider, SpanProc
     return None
 
 
+@dataclass
+class SpanOutcome:
+    """What the block inside a span tells of its end: ``failed`` marks the span an error
+    without raising one (a delivery whose partner refused it)."""
+
+    failed: str | None = None
+
+
+@contextmanager
+def continued_span(
+    name: str,
+    carrier: Mapping[str, str],
+    kind: SpanKind,
+    attributes: dict[str, AttributeValue],
+    scope_name: str,
+    provider: trace.TracerProvider | None = None,
+) -> Iterator[SpanOutcome]:
+    """A span continuing the trace whose headers are ``carrier``, current while the block
+    runs; ``provider`` is the global one unless given. An exception, or a reason the
+    block gives in ``failed``, marks it an error."""
+    parent_context = propagate.extract(carrier)
+    provider = provider or trace.get_tracer_provider()
+    sink = _span_sink(provider)
+    outcome = SpanOutcome()
+    if sink is None:
+        with _tracer(provider, scope_name).start_as_current_span(
+            name, context=parent_context, kind=kind, attributes=attributes
+        ) as sdk_span:
+            yield outcome
+            if outcome.failed is not None:
+                sdk_span.set_status(Status(StatusCode.ERROR, outcome.failed))
+        return
+    span = _Span.begin(*sink, name, kind, _scope(scope_name), parent_context, attributes)
+    token = otel_context.attach(span.as_current())
+    status = _UNSET
+    try:
+        yield outcome
+        if outcome.failed is not None:
+            status = Status(StatusCode.ERROR, outcome.failed)
+    except BaseException as error:
+        status = Status(StatusCode.ERROR, f"{type(error).__name__}: {error}")
+        raise
+    finally:
+        otel_context.detach(token)
+        span.end(status)
+
+
 @contextmanager
 def applying_span(
     name: str,
@@ -143,27 +190,8 @@ def applying_span(
     """The span of one event applied, continuing the trace whose headers are ``carrier``;
     ``provider`` is the global one unless given."""
     attributes: dict[str, AttributeValue] = {"messaging.message.id": message_id}
-    parent_context = propagate.extract(carrier)
-    provider = provider or trace.get_tracer_provider()
-    sink = _span_sink(provider)
-    if sink is None:
-        with _tracer(provider, SCOPE_NAME).start_as_current_span(
-            name, context=parent_context, kind=SpanKind.CONSUMER, attributes=attributes
-        ):
-            yield
-        return
-    span = _Span.begin(*sink, name, SpanKind.CONSUMER, _scope(SCOPE_NAME), parent_context,
-                       attributes)  # fmt: skip
-    token = otel_context.attach(span.as_current())
-    status = _UNSET
-    try:
+    with continued_span(name, carrier, SpanKind.CONSUMER, attributes, SCOPE_NAME, provider):
         yield
-    except BaseException as error:
-        status = Status(StatusCode.ERROR, f"{type(error).__name__}: {error}")
-        raise
-    finally:
-        otel_context.detach(token)
-        span.end(status)
 
 
 def record_publishing_span(

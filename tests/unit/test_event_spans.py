@@ -12,7 +12,12 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from opentelemetry.trace.status import Status, StatusCode
 
-from wushe.shared.event_spans import applying_span, export_event_spans_to, record_publishing_span
+from wushe.shared.event_spans import (
+    applying_span,
+    continued_span,
+    export_event_spans_to,
+    record_publishing_span,
+)
 
 TRACE_ID = "0af7651916cd43dd8448eb211c80319c"
 PARENT_ID = "b7ad6b7169203331"
@@ -61,6 +66,23 @@ def test_a_failure_marks_the_span_and_is_raised() -> None:
     (span,) = exporter.get_finished_spans()
     assert span.status.status_code is StatusCode.ERROR
     assert "no such region" in (span.status.description or "")
+
+
+@pytest.mark.parametrize("registered", [True, False], ids=["batch path", "sdk spans"])
+def test_a_failure_the_block_reports_marks_the_span_without_raising(registered: bool) -> None:
+    provider, exporter = provider_with_spans(registered)
+    attributes = {"wushe.alert_id": "a-1", "wushe.channels": ["webhook"]}
+    with continued_span("deliver ledger.file_opened", published(), SpanKind.CLIENT, attributes,
+                        "wushe.notify.delivery", provider) as outcome:  # fmt: skip
+        carried: dict[str, str] = {}
+        propagate.inject(carried)
+        outcome.failed = "HTTP 503"
+    (span,) = exporter.get_finished_spans()
+    assert span.kind is SpanKind.CLIENT
+    assert span.status.status_code is StatusCode.ERROR
+    assert span.status.description == "HTTP 503"
+    assert span.parent is not None and format(span.parent.span_id, "016x") == PARENT_ID
+    assert carried["traceparent"].split("-")[2] == format(span.context.span_id, "016x")
 
 
 def test_an_unsampled_trace_stays_unsampled_and_exports_nothing() -> None:

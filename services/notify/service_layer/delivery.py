@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from opentelemetry import propagate, trace
+from opentelemetry import propagate
+from opentelemetry.trace import SpanKind
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -44,10 +45,10 @@ from wushe.notify.service_layer.delivery_log import Attempt, record_attempts
 from wushe.notify.service_layer.webhook_secrets import secrets_for_signing
 from wushe.shared.batch_sql import member_of
 from wushe.shared.clock import Clock, utc_now
+from wushe.shared.event_spans import continued_span
 from wushe.shared.field_encryption import FieldCipher
 
 log = structlog.get_logger(__name__)
-tracer = trace.get_tracer(__name__)
 
 Sending = tuple[AlertRecord, list[Destination]]
 PartnerChannels = dict[str, tuple[PartnerRecord, PartnerProfileRecord | None]]
@@ -307,16 +308,17 @@ class DeliveryWorker:
     async def _attempt(
         self, senders: Senders, alert: AlertRecord, destinations: list[Destination]
     ) -> Attempt:
-        with tracer.start_as_current_span(
+        with continued_span(
             f"deliver {alert.event_type}",
-            context=propagate.extract(alert.trace_headers or {}),
-            kind=trace.SpanKind.CLIENT,
-            attributes={
+            alert.trace_headers or {},
+            SpanKind.CLIENT,
+            {
                 "wushe.alert_id": alert.id,
                 "wushe.partner_id": alert.partner_id,
                 "wushe.channels": [d.channel.value for d in destinations],
             },
-        ) as span:
+            __name__,
+        ) as outcome:
             carrier: dict[str, str] = {}
             propagate.inject(carrier)
             body = open_sealed(alert.body, self._cipher)
@@ -327,8 +329,7 @@ class DeliveryWorker:
             channels = [destination.channel for destination in destinations]
             attempt = Attempt(alert, list(zip(channels, results, strict=True)), self._now())
             if not attempt.ok:
-                errors = "; ".join(r.error or "" for r in results if not r.ok)
-                span.set_status(trace.Status(trace.StatusCode.ERROR, errors))
+                outcome.failed = "; ".join(r.error or "" for r in results if not r.ok)
         breaker = self.breakers.of(alert.partner_id)
         if attempt.ok:
             breaker.record_success()
