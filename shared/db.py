@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from wushe.shared.sqlite_driver import OneTripDbapi
+
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
@@ -36,7 +38,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # every event: orjson does both several times faster than the standard library.
     kwargs = {"json_serializer": json_text, "json_deserializer": orjson.loads, **kwargs}
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_async_engine(
+            url, module=OneTripDbapi(), connect_args={"timeout": 30}, **kwargs
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **kwargs)
