@@ -116,7 +116,9 @@ def register_handlers(
     steps = batch_steps(router)
 
     async def on_batch(batch: list[ConsumedEvent]) -> None:
-        await apply_consumed_batch(runtime.unit_of_work(), batch, steps, fresh_alerts)
+        await apply_consumed_batch(
+            runtime.unit_of_work(), batch, steps, fresh_alerts, router.settings
+        )
         # Once for the whole batch: a round leases every alert then due, up to its size.
         wake_delivery()
 

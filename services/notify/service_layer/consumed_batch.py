@@ -3,7 +3,8 @@
 Each event's steps are those it would take alone, in the same order, each recorded under
 its consumer name in one claim per name for the whole batch; an event repeated within
 the batch or applied before takes no step twice. Notify's settings are read once for
-the batch (``RoutingSnapshot``). A later event sees what an earlier one in the batch did:
+the batch (``RoutingSnapshot``), or kept from earlier batches while they have not changed
+(``RoutingSettings``). A later event sees what an earlier one in the batch did:
 the session flushes before each query. A step that fails fails the whole batch, which
 the batch consumer then applies event by event, so a poison event goes to the
 dead-letter topic alone.
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.notify.adapters.write_gate import write_gate
 from wushe.notify.service_layer.delivery import DeliveryWorker
-from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot, load_snapshot
+from wushe.notify.service_layer.routing_snapshot import RoutingSettings, RoutingSnapshot
 from wushe.shared.batch_consumer import ConsumedEvent
 from wushe.shared.events import EventEnvelope
 from wushe.shared.inbox import claim_events
@@ -42,14 +43,16 @@ async def apply_consumed_batch(
     batch: Sequence[ConsumedEvent],
     steps: Mapping[str, Sequence[Step]],
     delivery: DeliveryWorker | None = None,
+    settings: RoutingSettings | None = None,
 ) -> None:
-    """``steps``: by event type; the batch holds only types it names."""
+    """``steps``: by event type; the batch holds only types it names. ``settings``: the
+    snapshot kept between batches; without it, the batch reads its own."""
     started = datetime.now(UTC)
     async with uow, write_gate(uow.session):
         claimed = await _claim(uow.session, batch, steps)
         if not any(claimed.values()):
             return
-        snapshot = await load_snapshot(uow.session)
+        snapshot = await (settings or RoutingSettings()).snapshot(uow.session)
         for item in batch:
             event_id = str(item.event.id)
             with item.handling(CONSUMER):

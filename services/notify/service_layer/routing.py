@@ -28,7 +28,7 @@ from wushe.notify.domain.rules import ESCALATION, Rule
 from wushe.notify.service_layer.alert_events import AlertEvents, RaisedAlert
 from wushe.notify.service_layer.disclosure import Disclosure, disclose
 from wushe.notify.service_layer.recipients import recipients_of
-from wushe.notify.service_layer.routing_snapshot import RoutingSnapshot, load_snapshot
+from wushe.notify.service_layer.routing_snapshot import RoutingSettings, RoutingSnapshot
 from wushe.notify.service_layer.timing import digest_time, release_time
 from wushe.shared.clock import Clock, utc_now
 from wushe.shared.events import EventEnvelope
@@ -53,13 +53,15 @@ class Router:
     clock: Clock = field(default=utc_now)
     # Where alerts about a person are announced (``alert.raised``); None: not announced.
     events: AlertEvents | None = None
+    settings: RoutingSettings = field(default_factory=RoutingSettings)
 
     async def route(self, uow: UnitOfWork, event: EventEnvelope) -> int:
         """Alert every partner a rule or a subscription names; the number of alerts made."""
         async with uow:
             if not await uow.claim(CONSUMER, event):
                 return 0
-            made = await self.route_claimed(uow.session, event, await load_snapshot(uow.session))
+            snapshot = await self.settings.snapshot(uow.session)
+            made = await self.route_claimed(uow.session, event, snapshot)
             await uow.commit()
         return made
 
