@@ -67,6 +67,7 @@ TARGET_P99_MS = 250.0
 TARGET_LOAD = 1000.0  # where the p99 target applies
 # Offered in the maximum run: more than either path has taken on this machine.
 MAX_OFFERED = {"bulk": 4000.0, "http": 4000.0}
+PATHS = tuple(MAX_OFFERED)
 SETTLE_SECONDS = {"fixed": 3.0, "max": 10.0}
 DRAIN_SECONDS = 20.0  # the most a step waits for its last alerts
 QUIET_SECONDS = 3.0  # no alert for this long: nothing more is coming
@@ -278,13 +279,13 @@ async def measure_paths(pipeline: Pipeline, args: argparse.Namespace) -> dict[st
         services = {name: pid for name, pid in pipeline.pids().items() if name in SERVICES}
         runner = Runner(
             intake, arrivals, ProcessCpu(pipeline), pipeline.database_urls["ledger"],
-            args.backlog_cap, args.in_flight, args.paths.split(","), services, args.profile,
+            args.backlog_cap, args.in_flight, args.paths, services, args.profile,
         )  # fmt: skip
         people = Registrations()
         try:
             await warm_up(runner, people)
             steps: dict[str, list[Step]] = {}
-            for path in args.paths.split(","):
+            for path in args.paths:
                 steps[path] = []
                 for load in args.loads:
                     step = Step(path, load, f"{load:,.0f}/s")
@@ -427,9 +428,22 @@ def write_results(folder: Path, bare: BareLoop, steps: dict[str, list[Step]], lo
     print(f"results: {folder / 'pipeline.json'}, {folder / 'pipeline.png'}")
 
 
+def paths_given(text: str) -> list[str]:
+    paths = text.split(",")
+    unknown = sorted(set(paths) - set(PATHS))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown path {', '.join(unknown)}: choose from {PATHS}")
+    return paths
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--paths", default="bulk,http", help="bulk, http or both")
+    parser.add_argument(
+        "--paths",
+        type=paths_given,
+        default=list(PATHS),
+        help="bulk, http or bulk,http",
+    )
     parser.add_argument("--loads", type=lambda text: [float(x) for x in text.split(",")],
                         default=list(LOADS), help="fixed offered loads, events/s")  # fmt: skip
     parser.add_argument("--step-seconds", type=float, default=15.0, help="each fixed load")
