@@ -29,6 +29,7 @@ from wushe.shared.batch_sql import member_of
 from wushe.shared.event_spans import record_publishing_span
 from wushe.shared.messaging_tables import outbox
 from wushe.shared.partitioned_sends import PartitionedSends
+from wushe.shared.write_gate import write_gate
 
 log = structlog.get_logger(__name__)
 
@@ -103,7 +104,8 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publish one batch of unsent rows; returns how many were published."""
-        async with self._sessions() as session, session.begin():
+        # Closing the session rolls back whatever ends the block before the commit.
+        async with self._sessions() as session:
             query = (
                 select(*_PUBLISHED_COLUMNS)
                 .where(outbox.c.published_at.is_(None))
@@ -131,11 +133,14 @@ class OutboxRelay:
                 _record_spans(rows, started, failed, self._tracer_provider)
                 raise
             _record_spans(rows, started, _SENT, self._tracer_provider)
-            await session.execute(
-                update(outbox)
-                .where(member_of(session, outbox.c.id, [row.id for row in rows]))
-                .values(published_at=datetime.now(UTC))
-            )
+            # The turn to write is taken only to mark the rows sent: sending writes nothing.
+            async with write_gate(session):
+                await session.execute(
+                    update(outbox)
+                    .where(member_of(session, outbox.c.id, [row.id for row in rows]))
+                    .values(published_at=datetime.now(UTC))
+                )
+                await session.commit()
         log.debug("outbox published", count=len(rows))
         return len(rows)
 

@@ -1,6 +1,11 @@
-"""One unit of work per command: state change, outbox rows and inbox row commit together."""
+"""One unit of work per command: state change, outbox rows and inbox row commit together.
+
+On SQLite a unit of work holds its process's turn to write (``write_gate``) from start
+to end: units of work are how the services change their state.
+"""
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Self
 
@@ -9,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from wushe.shared.events import EventEnvelope
 from wushe.shared.inbox import claim_event
 from wushe.shared.outbox import add_to_outbox
+from wushe.shared.write_gate import write_gate
 
 
 class UnitOfWork:
@@ -26,10 +32,13 @@ class UnitOfWork:
         self._waker = on_commit_with_events
         self._emitted = 0
         self.session: AsyncSession
+        self._turn: AbstractAsyncContextManager[object]
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
         self._emitted = 0
+        self._turn = write_gate(self.session)
+        await self._turn.__aenter__()
         return self
 
     async def __aexit__(
@@ -40,7 +49,10 @@ class UnitOfWork:
     ) -> None:
         # close() rolls back what was not committed and detaches loaded objects
         # without expiring them, so read results stay usable after the block.
-        await self.session.close()
+        try:
+            await self.session.close()
+        finally:
+            await self._turn.__aexit__(exc_type, exc, tb)
 
     async def emit(self, event: EventEnvelope) -> None:
         await add_to_outbox(self.session, event, self._topic_prefix)

@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wushe.notify.adapters.write_gate import write_gate
 from wushe.notify.service_layer.delivery import DeliveryWorker
 from wushe.notify.service_layer.routing_snapshot import RoutingSettings, RoutingSnapshot
 from wushe.shared.batch_consumer import ConsumedEvent
 from wushe.shared.events import EventEnvelope
 from wushe.shared.inbox import claim_events
 from wushe.shared.unit_of_work import UnitOfWork
+from wushe.shared.write_gate import write_gate
 
 CONSUMER = "notify"
 

@@ -28,7 +28,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
-from wushe.notify.adapters.write_gate import write_gate
 from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.circuit_breaker import CircuitBreakers
 from wushe.notify.domain.delivery import (
@@ -47,6 +46,7 @@ from wushe.shared.batch_sql import member_of
 from wushe.shared.clock import Clock, utc_now
 from wushe.shared.event_spans import continued_span
 from wushe.shared.field_encryption import FieldCipher
+from wushe.shared.write_gate import write_gate
 
 log = structlog.get_logger(__name__)
 

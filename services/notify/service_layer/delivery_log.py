@@ -13,11 +13,11 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.notify.adapters.orm import AlertRecord, DeliveryAttemptRecord
-from wushe.notify.adapters.write_gate import write_gate
 from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.backoff import retry_delay_seconds
 from wushe.notify.domain.delivery import AlertStatus, Channel, DeliveryResult
 from wushe.shared.metrics import ALERT_DELIVERIES
+from wushe.shared.write_gate import write_gate
 
 log = structlog.get_logger(__name__)
 

@@ -1,0 +1,94 @@
+"""Units of work on SQLite take turns to write within a process, in the order they came,
+without waiting for SQLite's busy handler; a task holding its turn may open another; on
+PostgreSQL they run side by side."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+
+from support.infrastructure import drop_databases, recreate_databases
+from wushe.shared.db import create_engine, session_factory
+from wushe.shared.unit_of_work import UnitOfWork
+
+metadata = MetaData()
+visits = Table(
+    "visits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("worker", String(20), nullable=False),
+)
+
+
+@pytest.fixture
+async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'gate.db'}"
+        return
+    name = f"wushe_gate_{uuid.uuid4().hex[:8]}"
+    yield (await recreate_databases([name]))[name]
+    await drop_databases([name])
+
+
+async def test_writers_take_turns_in_the_order_they_came(backend: str, database_url: str) -> None:
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    sessions = session_factory(engine)
+    inside: list[str] = []
+    overlapped = 0
+
+    async def record(worker: str) -> None:
+        nonlocal overlapped
+        async with UnitOfWork(sessions) as uow:
+            inside.append(worker)
+            overlapped = max(overlapped, len(inside))
+            await uow.session.execute(insert(visits).values(worker=worker))
+            await asyncio.sleep(0.01)
+            await uow.commit()
+            inside.remove(worker)
+
+    try:
+        workers = [f"worker-{n:02d}" for n in range(12)]
+        await asyncio.wait_for(asyncio.gather(*(record(w) for w in workers)), timeout=30)
+        async with sessions() as session:
+            order = list(await session.scalars(select(visits.c.worker).order_by(visits.c.id)))
+    finally:
+        await engine.dispose()
+    if backend == "sqlite":
+        assert overlapped == 1, "one writer at a time"
+        assert order == workers, "in the order they came"
+    else:
+        assert overlapped > 1, "PostgreSQL locks rows, not the database"
+        assert sorted(order) == workers
+
+
+async def test_a_task_holding_its_turn_may_open_another_unit_of_work(
+    backend: str, database_url: str
+) -> None:
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    sessions = session_factory(engine)
+
+    async def nested() -> None:
+        async with UnitOfWork(sessions) as outer:
+            async with UnitOfWork(sessions) as inner:
+                await inner.session.execute(insert(visits).values(worker="inner"))
+                await inner.commit()
+            await outer.session.execute(insert(visits).values(worker="outer"))
+            await outer.commit()
+
+    try:
+        await asyncio.wait_for(nested(), timeout=30)
+        # The turn is free again: another task writes at once.
+        async with UnitOfWork(sessions) as uow:
+            await uow.session.execute(insert(visits).values(worker="next"))
+            await uow.commit()
+        async with sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(visits)) == 3
+    finally:
+        await engine.dispose()
