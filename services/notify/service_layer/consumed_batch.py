@@ -25,7 +25,6 @@ from wushe.shared.batch_consumer import ConsumedEvent
 from wushe.shared.events import EventEnvelope
 from wushe.shared.inbox import claim_events
 from wushe.shared.unit_of_work import UnitOfWork
-from wushe.shared.write_gate import write_gate
 
 CONSUMER = "notify"
 
@@ -48,7 +47,7 @@ async def apply_consumed_batch(
     """``steps``: by event type; the batch holds only types it names. ``settings``: the
     snapshot kept between batches; without it, the batch reads its own."""
     started = datetime.now(UTC)
-    async with uow, write_gate(uow.session):
+    async with uow:
         claimed = await _claim(uow.session, batch, steps)
         if not any(claimed.values()):
             return
