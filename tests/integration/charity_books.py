@@ -2,6 +2,7 @@
 and an approver, funds, persons on the ledger, and what the journal says."""
 
 import uuid
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -35,10 +36,12 @@ async def charity_books(migrated_database: MigratedDatabase) -> Sessions:
 async def a_fund(
     sessions: Sessions, *, threshold_fen: int = 0, kind: FundKind = FundKind.COMMUNITY,
     goal_fen: int | None = None, region_code: str = REGION,
+    starts_on: date | None = None, ends_on: date | None = None,
 ) -> uuid.UUID:  # fmt: skip
     opening = FundOpening(
         name="鄂城区社区慈善基金", code=f"F{uuid.uuid4().hex[:8].upper()}", region_code=region_code,
         kind=kind, goal_fen=goal_fen, balance_low_threshold_fen=threshold_fen,
+        starts_on=starts_on, ends_on=ends_on,
     )  # fmt: skip
     return await open_fund(UnitOfWork(sessions), opening, CHARITY)
 

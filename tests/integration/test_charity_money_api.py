@@ -4,6 +4,7 @@ campaigns count their donors and regions count their campaigns, donors stay seal
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from integration.charity_books import on_ledger
 from integration.conftest import MigratedDatabase
 from wushe.charity.adapters.accounts_orm import JournalEntryRecord
 from wushe.charity.bootstrap import MIGRATIONS
+from wushe.charity.domain.funds import CHINA
 from wushe.charity.entrypoints.campaigns import router as campaigns_router
 from wushe.charity.entrypoints.disbursements import router as disbursements_router
 from wushe.charity.entrypoints.donations import router as donations_router
@@ -131,9 +133,11 @@ async def test_refusals_name_the_field_and_write_nothing(api: Api) -> None:
 
 async def test_campaigns_count_donors_and_regions_count_campaigns(api: Api) -> None:
     director = api.as_(Role.ADMIN, "director-2", region="420700")
+    today = datetime.now(UTC).astimezone(CHINA).date()
     campaign = {"name": "幸福家园·古城村", "code": "XF-001", "region_code": "420704001",
-                "kind": "campaign", "goal_fen": 1_000_000, "starts_on": "2026-09-07",
-                "ends_on": "2026-09-09"}  # fmt: skip
+                "kind": "campaign", "goal_fen": 1_000_000,
+                "starts_on": str(today - timedelta(days=1)),
+                "ends_on": str(today + timedelta(days=1))}  # fmt: skip
     no_goal = {**campaign, "goal_fen": None, "code": "XF-000"}
     no_goal = await api.call("POST", "/funds", director, no_goal, expect=422)
     assert detail_field(no_goal) == "goal_fen"
@@ -216,3 +220,24 @@ async def test_restricted_money_over_http_and_the_person_trail(api: Api) -> None
                           api.as_(Role.ADMIN, region="420703")) == []  # fmt: skip
     accounts = await api.call("GET", f"/funds/{fund['fund_id']}/accounts", director)
     assert {a["code"]: a["balance_fen"] for a in accounts}[f"holding:person:{person}"] == 0
+
+
+async def test_a_campaign_raises_money_only_within_its_filed_period(api: Api) -> None:
+    director = api.as_(Role.ADMIN, "director-2", region="420700")
+    today = datetime.now(UTC).astimezone(CHINA).date()
+    campaign = {"name": "重阳敬老", "code": "CY-001", "region_code": "420704001",
+                "kind": "campaign", "goal_fen": 500_000}  # fmt: skip
+    future = {**campaign, "code": "CY-002", "starts_on": str(today + timedelta(days=2)),
+              "ends_on": str(today + timedelta(days=9))}  # fmt: skip
+    future = await api.call("POST", "/funds", director, future, expect=201)
+    await api.call("POST", f"/funds/{future['fund_id']}/launch", director)
+    too_early = await api.call("POST", f"/funds/{future['fund_id']}/donations", director,
+                               {"amount_fen": 100, "channel": "cash"}, expect=409)  # fmt: skip
+    assert detail_field(too_early) == "fund_id"
+    assert f"募捐期限自{today + timedelta(days=2)}起" in str(too_early)
+    past = {**campaign, "code": "CY-003", "starts_on": str(today - timedelta(days=9)),
+            "ends_on": str(today - timedelta(days=2))}  # fmt: skip
+    past = await api.call("POST", "/funds", director, past, expect=201)
+    never = await api.call("POST", f"/funds/{past['fund_id']}/launch", director, expect=409)
+    assert detail_field(never) == "ends_on"
+    assert await api.entries() == 0, "nothing written for a refusal"

@@ -1,7 +1,7 @@
 """Funds: community charity funds (社区慈善基金) and campaigns (99公益日, 幸福家园 mutual-aid
 projects) with a goal, a period and a status."""
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from uuid import UUID
 
@@ -71,6 +71,21 @@ class ThresholdChange(BaseModel):
 def initial_status(kind: FundKind) -> FundStatus:
     # A community fund takes donations from its opening; a campaign is registered first.
     return FundStatus.LAUNCHED if kind is FundKind.COMMUNITY else FundStatus.REGISTERED
+
+
+# A fundraising period is filed in days of China's calendar.
+CHINA = timezone(timedelta(hours=8))
+
+
+def outside_period(starts_on: date | None, ends_on: date | None, moment: datetime) -> str | None:
+    """Why a fund takes no donation made at ``moment``, or None: a campaign raises money
+    only within the period it was filed for (募捐期限)."""
+    day = moment.astimezone(CHINA).date()
+    if starts_on is not None and day < starts_on:
+        return f"the campaign takes donations from {starts_on} / 募捐期限自{starts_on}起"
+    if ends_on is not None and day > ends_on:
+        return f"the campaign's period ended on {ends_on} / 募捐期限已于{ends_on}结束"
+    return None
 
 
 def percent_of_goal(raised_fen: int, goal_fen: int | None) -> float | None:

@@ -10,7 +10,7 @@ from uuid_utils.compat import uuid7
 from wushe.charity.adapters.orm import DonationRecord, FundRecord
 from wushe.charity.domain.accounts import donations_code
 from wushe.charity.domain.donation import DonationEntry, DonationStatus, receipt_number
-from wushe.charity.domain.funds import FundStatus
+from wushe.charity.domain.funds import FundStatus, outside_period
 from wushe.charity.domain.journal import EntryKind, Line
 from wushe.charity.domain.refusals import NotFound, Refused
 from wushe.charity.service_layer.accounts import holding_account, require_account
@@ -51,9 +51,11 @@ async def add_donation(
     desk: Desk,
     corrects: str | None = None,
     external_reference: str | None = None,
+    donated_at: datetime | None = None,
 ) -> DonationRecord:
     """The donation in the caller's transaction; ``corrects`` is the donation it replaces,
-    ``external_reference`` the online platform's transaction it was reported as."""
+    ``external_reference`` the online platform's transaction it was reported as,
+    ``donated_at`` when the donor gave, if before it is recorded."""
     session = uow.session
     fund = await session.get(FundRecord, fund_id)
     if fund is None:
@@ -63,6 +65,10 @@ async def add_donation(
         raise Refused(f"the campaign is {fund.status}, not taking donations / 项目未在募捐中",
                       field="fund_id")  # fmt: skip
     now = datetime.now(UTC)
+    if corrects is None and (
+        why := outside_period(fund.starts_on, fund.ends_on, donated_at or now)
+    ):
+        raise Refused(why, field="fund_id")
     sequence = await next_receipt_sequence(session, fund.id, now.year)
     donor_id = None
     contact = None

@@ -13,6 +13,7 @@ from wushe.charity.domain.funds import (
     FundOpening,
     FundStatus,
     initial_status,
+    outside_period,
 )
 from wushe.charity.domain.refusals import NotFound, Refused
 from wushe.charity.service_layer.accounts import open_standard_accounts
@@ -84,6 +85,11 @@ async def advance_campaign(
         if NEXT_STATUS.get(FundStatus(fund.status)) is not to:
             raise Refused(f"a {fund.status} campaign cannot become {to.value} / 状态不允许",
                           field="status")  # fmt: skip
+        # Launched early, a campaign waits for its first day; past its last, it never would.
+        if to is FundStatus.LAUNCHED and (
+            ended := outside_period(None, fund.ends_on, datetime.now(UTC))
+        ):
+            raise Refused(ended, field="ends_on")
         fund.status = to.value
         await uow.emit(
             new_event(FundStatusChanged(fund_id=fund_id, status=to.value), subject=fund.id,

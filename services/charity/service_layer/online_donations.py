@@ -39,8 +39,11 @@ async def record_online_donation(
             entry = DonationEntry(amount_fen=submitted.amount_fen, channel=Channel.ONLINE_CAMPAIGN,
                                   anonymous=True, restriction=_restriction(submitted))  # fmt: skip
             desk = Desk(caller, producer, cipher)
-            await add_donation(uow, str(submitted.fund_id), entry, desk,
-                               external_reference=reference)  # fmt: skip
+            # The platform's report may come after the day its donor gave.
+            await add_donation(
+                uow, str(submitted.fund_id), entry, desk,
+                external_reference=reference, donated_at=event.occurred_at,
+            )  # fmt: skip
             await uow.commit()
     except (Refused, ValueError) as refusal:
         await _refuse(unit_of_work(), event, submitted, refusal, producer)
