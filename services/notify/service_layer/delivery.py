@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
+from wushe.notify.adapters.pending_rows import write_pending
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
 from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.circuit_breaker import CircuitBreakers
@@ -141,6 +142,7 @@ class DeliveryWorker:
         if room == 0:
             return FreshLease([], {}, {}, all_taken=False)
         now = self._now()
+        await write_pending(session)
         fresh = (
             select(AlertRecord.id)
             .where(

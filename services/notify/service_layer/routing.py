@@ -15,12 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
-from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
-from wushe.notify.adapters.sharing_ledger_lines import add_ledger_line
+from wushe.notify.adapters.orm import AlertRecord, PartnerRecord, metadata
+from wushe.notify.adapters.pending_rows import add_row, write_pending
 from wushe.notify.adapters.sharing_orm import (
     DigestItemRecord,
     PartnerProfileRecord,
     RoutedAlertRecord,
+    SharingLedgerRecord,
 )
 from wushe.notify.domain.field_policy import field_name
 from wushe.notify.domain.quiet_hours import CHINA
@@ -38,6 +39,9 @@ from wushe.shared.outbox import trace_headers
 from wushe.shared.unit_of_work import UnitOfWork
 
 CONSUMER = "notify"
+_ALERTS = metadata.tables[AlertRecord.__tablename__]
+_ROUTED_ALERTS = metadata.tables[RoutedAlertRecord.__tablename__]
+_SHARING_LEDGER = metadata.tables[SharingLedgerRecord.__tablename__]
 
 
 @dataclass(frozen=True)
@@ -133,8 +137,10 @@ class Router:
                 )
             )
         else:
-            session.add(
-                new_alert(
+            add_row(
+                session,
+                _ALERTS,
+                alert_row(
                     alert_id,
                     rule.name,
                     # A partner hears of an event once, and of its escalation once more.
@@ -144,7 +150,7 @@ class Router:
                     body,
                     send_at,
                     now,
-                )
+                ),
             )
         # An alert already at the level it would escalate to has nowhere further to go.
         escalates = (
@@ -159,30 +165,33 @@ class Router:
             if digest
             else (AlertDelivery.HELD if send_at > now else AlertDelivery.IMMEDIATE)
         )
-        session.add(
-            RoutedAlertRecord(
-                id=alert_id,
-                partner_id=partner.id,
-                event_id=str(event.id),
-                event_type=event.type,
-                rule=rule.name,
-                reason=reason,
-                subject=event.subject,
-                region_code=event.region_code,
-                merge_key=merge_key,
-                urgent=rule.urgent,
-                delivery=delivery.value,
-                repeats=0,
-                merged_event_ids=[],
-                escalate_at=escalate_at,
-                escalated_at=None,
-                escalation_of=escalation.of_alert if escalation else None,
-                escalation_event=event.model_dump(mode="json") if escalates else None,
-                created_at=now,
-            )
+        add_row(
+            session,
+            _ROUTED_ALERTS,
+            {
+                "id": alert_id,
+                "partner_id": partner.id,
+                "event_id": str(event.id),
+                "event_type": event.type,
+                "rule": rule.name,
+                "reason": reason,
+                "subject": event.subject,
+                "region_code": event.region_code,
+                "merge_key": merge_key,
+                "urgent": rule.urgent,
+                "delivery": delivery.value,
+                "repeats": 0,
+                "merged_event_ids": [],
+                "escalate_at": escalate_at,
+                "escalated_at": None,
+                "escalation_of": escalation.of_alert if escalation else None,
+                "escalation_event": event.model_dump(mode="json") if escalates else None,
+                "created_at": now,
+            },
         )
         if disclosure.person_id:
-            add_ledger_line(session, ledger_line(alert_id, event, partner, rule, disclosure, now))
+            line = ledger_line(alert_id, event, partner, rule, disclosure, now)
+            add_row(session, _SHARING_LEDGER, line)
             if self.events is not None:
                 raised = RaisedAlert(
                     alert_id=alert_id,
@@ -199,7 +208,7 @@ class Router:
         return 1
 
 
-def new_alert(
+def alert_row(
     alert_id: str,
     rule: str,
     idempotency_key: str,
@@ -208,23 +217,24 @@ def new_alert(
     body: dict[str, Any],
     send_at: datetime,
     now: datetime,
-) -> AlertRecord:
-    return AlertRecord(
-        id=alert_id,
-        idempotency_key=idempotency_key,
-        partner_id=partner_id,
-        event_id=str(event.id),
-        event_type=event.type,
-        rule=rule,
-        subject=event.subject,
-        region_code=event.region_code,
-        body=body,
-        trace_headers=trace_headers(),
-        status="pending",
-        attempts=0,
-        next_attempt_at=send_at,
-        created_at=now,
-    )
+) -> dict[str, Any]:
+    """The alert's row, by column: every column, as one INSERT for many rows needs."""
+    return {
+        "id": alert_id,
+        "idempotency_key": idempotency_key,
+        "partner_id": partner_id,
+        "event_id": str(event.id),
+        "event_type": event.type,
+        "rule": rule,
+        "subject": event.subject,
+        "region_code": event.region_code,
+        "body": body,
+        "trace_headers": trace_headers(),
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": send_at,
+        "created_at": now,
+    }
 
 
 def ledger_line(
@@ -263,6 +273,7 @@ async def _merged(
     an earlier alert not yet delivered carries the count to the partner."""
     if rule.merge_window <= timedelta(0):
         return False
+    await write_pending(session)
     earlier = await session.scalar(
         select(RoutedAlertRecord)
         .where(
