@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
+from wushe.notify.adapters.pending_rows import add_row
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord, SharingLedgerRecord
 from wushe.notify.service_layer.channels import destinations_of
 from wushe.shared.events import EventEnvelope, Producer, new_event
@@ -27,7 +28,6 @@ from wushe.shared.messaging_tables import outbox
 from wushe.shared.outbox import outbox_row
 from wushe.shared.runtime import ServiceRuntime
 
-_PENDING_ROWS = "notify.alert_events.pending_rows"
 _LISTENING = "notify.alert_events.listening"
 _WAKE_DUE = "notify.alert_events.wake_due"
 
@@ -126,38 +126,29 @@ class AlertEvents:
         )
 
     async def _emit(self, session: AsyncSession, event: EventEnvelope) -> None:
-        """Kept for the commit, which writes all the rows of its transaction in one insert
-        (every alert of an event, or of a poll) and then wakes the relay."""
-        rows: list[dict[str, Any]] | None = session.info.get(_PENDING_ROWS)
-        if rows is None:
-            rows = session.info[_PENDING_ROWS] = []
-            if not session.info.get(_LISTENING):
-                session.info[_LISTENING] = True
-                _follow_commits(session.sync_session, self.wake_relay)
-        rows.append(outbox_row(event, self.topic_prefix))
+        """Written with the transaction's other pending rows (every alert of an event, or
+        of a poll, in one insert), and the relay woken once it commits."""
+        add_row(session, outbox, outbox_row(event, self.topic_prefix))
+        session.info[_WAKE_DUE] = True
+        if self.wake_relay is not None and not session.info.get(_LISTENING):
+            session.info[_LISTENING] = True
+            _wake_after_commits(session.sync_session, self.wake_relay)
 
 
-def _follow_commits(session: Session, wake_relay: Callable[[], None] | None) -> None:
-    def write_rows(committing: Session) -> None:
-        rows = committing.info.pop(_PENDING_ROWS, None)
-        if rows:
-            committing.execute(outbox.insert(), rows)
-            committing.info[_WAKE_DUE] = True
-
+def _wake_after_commits(session: Session, wake_relay: Callable[[], None]) -> None:
     def wake(committed: Session) -> None:
         # The relay publishes as soon as the transaction commits, not at its next poll.
-        if committed.info.pop(_WAKE_DUE, False) and wake_relay is not None:
+        if committed.info.pop(_WAKE_DUE, False):
             wake_relay()
 
-    def forget_rows(ended: Session, transaction: SessionTransaction) -> None:
-        # A transaction that ends without its commit (rolled back, or the session closed)
-        # takes its rows with it; a flush's inner transaction is no such end.
+    def forget(ended: Session, transaction: SessionTransaction) -> None:
+        # A transaction that ends without its commit has nothing to publish; a flush's
+        # inner transaction is no such end.
         if transaction.parent is None:
-            ended.info.pop(_PENDING_ROWS, None)
+            ended.info.pop(_WAKE_DUE, None)
 
-    orm_event.listen(session, "before_commit", write_rows)
     orm_event.listen(session, "after_commit", wake)
-    orm_event.listen(session, "after_transaction_end", forget_rows)
+    orm_event.listen(session, "after_transaction_end", forget)
 
 
 def _correlation_of(body: dict[str, Any]) -> UUID | None:
