@@ -135,7 +135,8 @@ class OnlineDonationSubmitted(BaseModel):
 @registry.register("online_donation.refused", version=1, topic=topics.CHARITY_FUND)
 class OnlineDonationRefused(BaseModel):
     """A platform's donation could not be recorded (no such fund, a campaign not
-    launched, ...); the platform's transaction should be refunded or resubmitted."""
+    launched, a donation made outside the campaign's filed period, ...); the platform's
+    transaction should be refunded or resubmitted."""
 
     platform: str
     transaction_id: str
