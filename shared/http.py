@@ -32,7 +32,9 @@ def asyncapi_document(runtime: ServiceRuntime) -> dict[str, Any]:
     return document
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
+async def get_runtime(request: Request) -> ServiceRuntime:
+    # A coroutine, as every dependency here: FastAPI runs a plain function on a worker
+    # thread, a hand-off that costs a request more than the lookup.
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
 

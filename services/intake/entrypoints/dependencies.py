@@ -18,7 +18,7 @@ from wushe.shared.unit_of_work import UnitOfWork
 REGISTRARS = (Role.ADMIN, Role.STATION_STAFF, Role.SOCIAL_WORKER)
 
 
-def get_vault(request: Request) -> PersonalDataVault:
+async def get_vault(request: Request) -> PersonalDataVault:
     vault: PersonalDataVault = request.app.state.vault
     return vault
 

@@ -27,7 +27,7 @@ READABLE = (".xlsx", ".xlsm", ".csv")
 CHUNK = 1 << 20
 
 
-def get_jobs(request: Request) -> ImportJobs:
+async def get_jobs(request: Request) -> ImportJobs:
     jobs: ImportJobs = request.app.state.import_jobs
     return jobs
 
