@@ -2,17 +2,16 @@
 
 Each row is published under the trace context stored with it, so the trace that
 wrote the row continues through the broker to its consumers. The sending itself is a
-span per event type of the batch, linked to the traces of its rows. A crash after publishing but
-before marking re-publishes the row: delivery is at least once, and consumers dedupe.
-The relay sends through its own aiokafka producer, a batch per partition at a time
-(``PartitionedSends``); the broker's publisher would add a span and metrics per message
-on top of the relay's.
+span per event type of the batch, linked to the traces of its rows. A crash after
+publishing but before marking re-publishes the row: delivery is at least once, and
+consumers dedupe. The relay sends through its own aiokafka producer, a batch per
+partition at a time (``PartitionedSends``); the broker's publisher would add a span and
+metrics per message on top of the relay's.
 """
 
 import asyncio
 import contextlib
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -123,16 +122,17 @@ class OutboxRelay:
             if self._producer is None:
                 raise RuntimeError("the relay's producer is not connected: call open()")
             started = time.time_ns()
+            carriers = _stored_carriers(rows)
             try:
                 sends = PartitionedSends(self._producer)
-                for row, headers in _with_headers(rows):
+                for row, headers in _with_headers(rows, carriers):
                     await sends.append(row.topic, row.key.encode(), row.body.encode(), headers)
                 await sends.delivered()
             except Exception as error:
                 failed = Status(StatusCode.ERROR, repr(error))
-                _record_spans(rows, started, failed, self._tracer_provider)
+                _record_spans(rows, carriers, started, failed, self._tracer_provider)
                 raise
-            _record_spans(rows, started, _SENT, self._tracer_provider)
+            _record_spans(rows, carriers, started, _SENT, self._tracer_provider)
             # The turn to write is taken only to mark the rows sent: sending writes nothing.
             async with write_gate(session):
                 await session.execute(
@@ -145,18 +145,35 @@ class OutboxRelay:
         return len(rows)
 
 
-def _with_headers(rows: Sequence[Any]) -> Iterator[tuple[Any, list[tuple[str, bytes]]]]:
-    """Each row with its Kafka headers: the trace context stored with it, so the consumer's
-    span is a child of the span that wrote the row. Rows written by one trace (a bulk
-    import's batch) share their stored text, which is parsed once."""
-    parsed: dict[str, list[tuple[str, bytes]]] = {}
+def _stored(row: Any) -> str:
+    return row.trace_headers or "{}"
+
+
+def _stored_carriers(rows: Sequence[Any]) -> dict[str, dict[str, str]]:
+    """The trace context stored with the rows, by its stored text: rows written by one
+    trace (a bulk import's batch) share the text, which is parsed once."""
+    carriers: dict[str, dict[str, str]] = {}
     for row in rows:
-        stored = row.trace_headers or "{}"
-        trace_headers = parsed.get(stored)
+        stored = _stored(row)
+        if stored not in carriers:
+            carriers[stored] = orjson.loads(stored) or {}
+    return carriers
+
+
+def _with_headers(
+    rows: Sequence[Any], carriers: dict[str, dict[str, str]]
+) -> Iterator[tuple[Any, list[tuple[str, bytes]]]]:
+    """Each row with its Kafka headers: the trace context stored with it, so the consumer's
+    span is a child of the span that wrote the row."""
+    encoded: dict[str, list[tuple[str, bytes]]] = {}
+    for row in rows:
+        stored = _stored(row)
+        trace_headers = encoded.get(stored)
         if trace_headers is None:
-            carrier = orjson.loads(stored) or {}
-            trace_headers = [(name, str(value).encode()) for name, value in carrier.items()]
-            parsed[stored] = trace_headers
+            trace_headers = [
+                (name, str(value).encode()) for name, value in carriers[stored].items()
+            ]
+            encoded[stored] = trace_headers
         yield (
             row,
             [
@@ -169,23 +186,23 @@ def _with_headers(rows: Sequence[Any]) -> Iterator[tuple[Any, list[tuple[str, by
 
 
 def _record_spans(
-    rows: Sequence[Any], started: int, status: Status, provider: TracerProvider | None
+    rows: Sequence[Any],
+    carriers: dict[str, dict[str, str]],
+    started: int,
+    status: Status,
+    provider: TracerProvider | None,
 ) -> None:
     """A span for each event type the batch sent, linked to the traces that wrote its
     rows. A span per row, in its row's trace, cost the relay more than the sending."""
-    stored_by_type: dict[str, set[str]] = {}
-    counts: Counter[str] = Counter()
-    topics: dict[str, str] = {}
+    by_type: dict[str, list[Any]] = {}
     for row in rows:
-        stored_by_type.setdefault(row.event_type, set()).add(row.trace_headers or "{}")
-        counts[row.event_type] += 1
-        topics[row.event_type] = row.topic
-    for event_type, stored in stored_by_type.items():
+        by_type.setdefault(row.event_type, []).append(row)
+    for event_type, of_type in by_type.items():
         record_publishing_span(
             f"outbox relay {event_type}",
-            [orjson.loads(text) or {} for text in stored],
-            {"messaging.destination": topics[event_type],
-             "messaging.batch.message_count": counts[event_type]},
+            [carriers[stored] for stored in {_stored(row) for row in of_type}],
+            {"messaging.destination": of_type[0].topic,
+             "messaging.batch.message_count": len(of_type)},
             __name__,
             started,
             status,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 import wushe.notify
 from integration.conftest import Sessions
-from wushe.notify.adapters.orm import AlertRecord, PartnerRecord
+from wushe.notify.adapters.orm import AlertRecord, PartnerRecord, SubscriptionRecord
 from wushe.notify.adapters.sharing_orm import (
     PartnerProfileRecord,
     SharingAgreementRecord,
@@ -77,6 +77,15 @@ class Notify:
                 await session.flush()
                 session.add(PartnerProfileRecord(partner_id=partner_id, **profile))
         return partner_id
+
+    async def subscription(self, partner_id: str, event_type: str, region_code: str) -> str:
+        subscription_id = str(uuid.uuid4())
+        async with self.sessions() as session, session.begin():
+            session.add(SubscriptionRecord(
+                id=subscription_id, partner_id=partner_id, event_type=event_type,
+                region_code=region_code,
+            ))  # fmt: skip
+        return subscription_id
 
     async def agreement(
         self,

@@ -102,11 +102,7 @@ async def test_routing_reads_the_settings_again_when_and_only_when_they_change(
     sessions = await migrated_database("notify", MIGRATIONS)
     notify = Notify(sessions)
     station = await notify.partner("station", regions=[COUNTY])
-    async with sessions() as session, session.begin():
-        session.add(SubscriptionRecord(
-            id=str(uuid.uuid4()), partner_id=station, event_type="ledger.file_opened",
-            region_code=COUNTY,
-        ))  # fmt: skip
+    await notify.subscription(station, "ledger.file_opened", COUNTY)
 
     async def file_opened() -> None:
         person = uuid.uuid4()
@@ -130,10 +126,6 @@ async def test_routing_reads_the_settings_again_when_and_only_when_they_change(
     assert len(await notify.alerts(station)) == 3, "the ended subscription alerts no more"
 
     volunteers = await notify.partner("volunteer_team", regions=[COUNTY])
-    async with sessions() as session, session.begin():
-        session.add(SubscriptionRecord(
-            id=str(uuid.uuid4()), partner_id=volunteers, event_type="ledger.file_opened",
-            region_code=COUNTY,
-        ))  # fmt: skip
+    await notify.subscription(volunteers, "ledger.file_opened", COUNTY)
     await file_opened()
     assert len(await notify.alerts(volunteers)) == 1, "a new partner is alerted at once"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
+from integration.conftest import Sessions
 from support.infrastructure import drop_databases, recreate_databases
 from wushe.shared.db import create_engine, session_factory
 from wushe.shared.unit_of_work import UnitOfWork
@@ -24,20 +25,23 @@ visits = Table(
 
 
 @pytest.fixture
-async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
-    if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'gate.db'}"
-        return
+async def sessions(backend: str, tmp_path: Path) -> AsyncIterator[Sessions]:
+    """A database with the visits table, on the backend."""
     name = f"wushe_gate_{uuid.uuid4().hex[:8]}"
-    yield (await recreate_databases([name]))[name]
-    await drop_databases([name])
-
-
-async def test_writers_take_turns_in_the_order_they_came(backend: str, database_url: str) -> None:
-    engine = create_engine(database_url)
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'gate.db'}"
+    else:
+        url = (await recreate_databases([name]))[name]
+    engine = create_engine(url)
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
-    sessions = session_factory(engine)
+    yield session_factory(engine)
+    await engine.dispose()
+    if backend != "sqlite":
+        await drop_databases([name])
+
+
+async def test_writers_take_turns_in_the_order_they_came(backend: str, sessions: Sessions) -> None:
     inside: list[str] = []
     overlapped = 0
 
@@ -51,13 +55,10 @@ async def test_writers_take_turns_in_the_order_they_came(backend: str, database_
             await uow.commit()
             inside.remove(worker)
 
-    try:
-        workers = [f"worker-{n:02d}" for n in range(12)]
-        await asyncio.wait_for(asyncio.gather(*(record(w) for w in workers)), timeout=30)
-        async with sessions() as session:
-            order = list(await session.scalars(select(visits.c.worker).order_by(visits.c.id)))
-    finally:
-        await engine.dispose()
+    workers = [f"worker-{n:02d}" for n in range(12)]
+    await asyncio.wait_for(asyncio.gather(*(record(w) for w in workers)), timeout=30)
+    async with sessions() as session:
+        order = list(await session.scalars(select(visits.c.worker).order_by(visits.c.id)))
     if backend == "sqlite":
         assert overlapped == 1, "one writer at a time"
         assert order == workers, "in the order they came"
@@ -66,14 +67,7 @@ async def test_writers_take_turns_in_the_order_they_came(backend: str, database_
         assert sorted(order) == workers
 
 
-async def test_a_task_holding_its_turn_may_open_another_unit_of_work(
-    backend: str, database_url: str
-) -> None:
-    engine = create_engine(database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
-    sessions = session_factory(engine)
-
+async def test_a_task_holding_its_turn_may_open_another_unit_of_work(sessions: Sessions) -> None:
     async def nested() -> None:
         async with UnitOfWork(sessions) as outer:
             async with UnitOfWork(sessions) as inner:
@@ -82,13 +76,10 @@ async def test_a_task_holding_its_turn_may_open_another_unit_of_work(
             await outer.session.execute(insert(visits).values(worker="outer"))
             await outer.commit()
 
-    try:
-        await asyncio.wait_for(nested(), timeout=30)
-        # The turn is free again: another task writes at once.
-        async with UnitOfWork(sessions) as uow:
-            await uow.session.execute(insert(visits).values(worker="next"))
-            await uow.commit()
-        async with sessions() as session:
-            assert await session.scalar(select(func.count()).select_from(visits)) == 3
-    finally:
-        await engine.dispose()
+    await asyncio.wait_for(nested(), timeout=30)
+    # The turn is free again: another task writes at once.
+    async with UnitOfWork(sessions) as uow:
+        await uow.session.execute(insert(visits).values(worker="next"))
+        await uow.commit()
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(visits)) == 3

@@ -28,13 +28,12 @@ def add_row(session: AsyncSession, table: Table, row: dict[str, Any]) -> None:
 
 async def write_pending(session: AsyncSession) -> None:
     """Before a read of the tables in the same transaction."""
-    pending: Rows | None = session.info.pop(_PENDING, None)
-    for table, rows in (pending or {}).items():
-        await session.execute(insert(table), rows)
+    if _PENDING in session.info:
+        await session.run_sync(_write_rows)
 
 
 @event.listens_for(Session, "before_commit")
-def _write_at_commit(session: Session) -> None:
+def _write_rows(session: Session) -> None:
     pending: Rows | None = session.info.pop(_PENDING, None)
     for table, rows in (pending or {}).items():
         session.execute(insert(table), rows)

@@ -129,8 +129,10 @@ class AlertEvents:
         """Written with the transaction's other pending rows (every alert of an event, or
         of a poll, in one insert), and the relay woken once it commits."""
         add_row(session, outbox, outbox_row(event, self.topic_prefix))
+        if self.wake_relay is None:
+            return
         session.info[_WAKE_DUE] = True
-        if self.wake_relay is not None and not session.info.get(_LISTENING):
+        if not session.info.get(_LISTENING):
             session.info[_LISTENING] = True
             _wake_after_commits(session.sync_session, self.wake_relay)
 
