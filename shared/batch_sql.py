@@ -1,10 +1,12 @@
 """A batch's keys and rows in statements whose text does not grow with the batch.
 
 On PostgreSQL a batch's keys travel as one array (``= ANY($1)``) and its rows as one
-JSON document (``INSERT ... SELECT ... FROM json_to_recordset($1)``): a statement of one
+JSON document (``INSERT ... SELECT ... FROM json_to_recordset($1)``, and ``UPDATE ...
+FROM json_to_recordset($1)`` for rows changed by their primary key): a statement of one
 parameter, compiled once, prepared once per connection and executed once. The portable
-forms, ``IN (...)`` with a parameter per key and one INSERT per row, are rendered again
-for every batch (SQLAlchemy expands the list each time) and executed row by row. The
+forms, ``IN (...)`` with a parameter per key and one INSERT or UPDATE per row, are
+rendered again for every batch (SQLAlchemy expands the list each time) and executed row
+by row. The
 rows go as JSON rather than as an array per column because the driver checks every
 element of an array in Python, which costs more than writing the document with orjson.
 SQLite takes the keys as one JSON text (``json_each``); its rows, written in process,
@@ -27,6 +29,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,6 +69,49 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
         await session.execute(insert(table), list(rows))
 
 
+async def update_rows(session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Set the columns of ``rows`` (dicts with the same keys: the table's primary key and
+    the columns to set) in the rows of ``table`` with that key, in one statement."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    if _on_postgresql(session):
+        documents = {"rows": _as_documents(table, rows)}
+        await session.execute(_recordset_update(table, columns), documents)
+    else:
+        await session.execute(_keyed_update(table, columns), [
+            {_KEY_PREFIX + name if table.c[name].primary_key else name: value
+             for name, value in row.items()}
+            for row in rows
+        ])  # fmt: skip
+
+
+_KEY_PREFIX = "key_"
+
+
+@cache
+def _keyed_update(table: Table, columns: tuple[str, ...]) -> Any:
+    """The portable UPDATE of one row by its primary key, for ``executemany``."""
+    keys = [name for name in columns if table.c[name].primary_key]
+    return (
+        update(table)
+        .where(*(table.c[name] == bindparam(_KEY_PREFIX + name) for name in keys))
+        .values({name: bindparam(name) for name in columns if name not in keys})
+    )
+
+
+@cache
+def _recordset_update(table: Table, columns: tuple[str, ...]) -> Any:
+    records = _recordset(table, columns)
+    keys = [name for name in columns if table.c[name].primary_key]
+    return (
+        update(table)
+        .where(*(table.c[name] == records.c[name] for name in keys))
+        .values({name: value for name, value in _values(table, records, columns).items()
+                 if name not in keys})
+    )  # fmt: skip
+
+
 def recordset_insert(
     table: Table, rows: Sequence[dict[str, Any]]
 ) -> tuple[postgresql.Insert, dict[str, Any]]:
@@ -73,15 +119,19 @@ def recordset_insert(
     AS rows(column type, ...)`` for ``rows`` (at least one), and its one parameter, the
     rows as a JSON document. The statement can carry ``on_conflict_do_nothing``."""
     columns = tuple(rows[0])
-    documents = _json_columns(table, columns)
-    if documents:
-        # A JSON column's value travels as its text, so that a document that is JSON's
-        # null stays distinct from SQL's NULL.
-        rows = [
-            {**row, **{name: _document_text(kind, row[name]) for name, kind in documents.items()}}
-            for row in rows
-        ]
-    return _recordset_insert(table, columns), {"rows": rows}
+    return _recordset_insert(table, columns), {"rows": _as_documents(table, rows)}
+
+
+def _as_documents(table: Table, rows: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+    documents = _json_columns(table, tuple(rows[0]))
+    if not documents:
+        return rows
+    # A JSON column's value travels as its text, so that a document that is JSON's null
+    # stays distinct from SQL's NULL.
+    return [
+        {**row, **{name: _document_text(kind, row[name]) for name, kind in documents.items()}}
+        for row in rows
+    ]
 
 
 @cache
@@ -91,19 +141,29 @@ def _json_columns(table: Table, columns: tuple[str, ...]) -> dict[str, JSON]:
 
 @cache
 def _recordset_insert(table: Table, columns: tuple[str, ...]) -> postgresql.Insert:
+    values = _values(table, _recordset(table, columns), columns)
+    return postgresql.insert(table).from_select(list(columns), select(*values.values()))
+
+
+def _recordset(table: Table, columns: tuple[str, ...]) -> Any:
+    """``json_to_recordset(:rows) AS rows(column type, ...)`` for ``columns`` of ``table``."""
     documents = _json_columns(table, columns)
-    records = (
+    return (
         func.json_to_recordset(bindparam("rows", type_=JSON))
         .table_valued(
             *(column(name, Text if name in documents else table.c[name].type) for name in columns)
         )
         .render_derived(with_types=True)
     )
-    values = [
-        cast(records.c[name], table.c[name].type) if name in documents else records.c[name]
+
+
+def _values(table: Table, records: Any, columns: tuple[str, ...]) -> dict[str, Any]:
+    """Each column's value in ``records``, a JSON column's text cast back to its type."""
+    documents = _json_columns(table, columns)
+    return {
+        name: cast(records.c[name], table.c[name].type) if name in documents else records.c[name]
         for name in columns
-    ]
-    return postgresql.insert(table).from_select(list(columns), select(*values))
+    }
 
 
 def _document_text(kind: JSON, value: Any) -> str | None:

@@ -19,12 +19,13 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from integration.conftest import MigratedDatabase
 from wushe.ledger.bootstrap import MIGRATIONS
-from wushe.shared.batch_sql import insert_rows, member_of
+from wushe.shared.batch_sql import insert_rows, member_of, update_rows
 from wushe.shared.events import Producer, new_event
 from wushe.shared.events.intake import PersonRegistered
 from wushe.shared.inbox import claim_events
@@ -87,6 +88,37 @@ async def test_inserted_rows_are_those_the_portable_insert_writes(session: Async
     # JSON's null is a document; only the column that says so stores SQL's NULL.
     nones = portable[1]
     assert nones[7:] == (False, True)
+
+
+def _changes(ids: list[int]) -> list[dict[str, Any]]:
+    return [
+        {"id": ids[0], "document": None, "document_or_null": None, "day": None,
+         "at": datetime(2027, 3, 1, 9, 30, tzinfo=UTC), "note": "变了"},
+        {"id": ids[1], "document": {"now": ["a", None]}, "document_or_null": [1],
+         "day": date(2026, 12, 31), "at": None, "note": 'quote " and \\'},
+    ]  # fmt: skip
+
+
+async def _inserted_ids(session: AsyncSession) -> list[int]:
+    await session.execute(samples.delete())
+    await insert_rows(session, samples, ROWS)
+    return list(await session.scalars(select(samples.c.id).order_by(samples.c.id)))
+
+
+async def test_updated_rows_are_those_the_portable_update_writes(session: AsyncSession) -> None:
+    for change in _changes(await _inserted_ids(session)):
+        values = {name: value for name, value in change.items() if name != "id"}
+        await session.execute(update(samples).where(samples.c.id == change["id"]).values(values))
+    portable = await _stored(session)
+
+    await update_rows(session, samples, _changes(await _inserted_ids(session)))
+    await update_rows(session, samples, [])
+    assert await _stored(session) == portable
+    # The row not named keeps its values; the others change only the columns given.
+    assert portable[2][:4] == tuple(ROWS[2].values())[:4] and portable[2][6] == "社工站 null"
+    assert portable[0][5] == 3 and portable[1][1] == {"now": ["a", None]}
+    # Set to None, JSON's null is a document; only the column that says so is SQL's NULL.
+    assert portable[0][7:] == (False, True) and portable[1][7:] == (False, False)
 
 
 async def test_member_of_finds_the_rows_whose_column_is_among_the_keys(

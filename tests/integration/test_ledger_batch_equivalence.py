@@ -7,6 +7,7 @@ import secrets
 from datetime import date
 from uuid import UUID, uuid4
 
+import pytest
 from aiokafka import ConsumerRecord
 from pydantic import BaseModel
 
@@ -141,6 +142,24 @@ async def test_a_batch_leaves_the_rows_one_event_at_a_time_leaves(
     assert rows["ledger_files"] == 3 and rows["ledger_consents"] == 1
     assert rows["ledger_visit_plans"] == 3
     assert rows["ledger_timeline"] == 12  # each event once; the (un)merge on both files
+
+
+@pytest.mark.parametrize("size", [1, 3])
+async def test_batches_of_any_size_leave_the_same_rows(
+    migrated_database: MigratedDatabase, size: int
+) -> None:
+    """Split into polls, later polls find the files earlier ones wrote and change them."""
+    events = intake_events()
+    alone = await migrated_database("ledger-alone", MIGRATIONS)
+    polled = await migrated_database("ledger-polled", MIGRATIONS)
+
+    await one_at_a_time(alone, events)
+    for start in range(0, len(events), size):
+        await apply_consumed_batch(UnitOfWork(polled), events[start : start + size], LEDGER)
+
+    comparisons = await compare_databases(url_of(alone), url_of(polled))
+    assert {c.table: c.examples for c in comparisons if c.differences} == {}
+    assert {c.table: c.found_rows for c in comparisons}["ledger_files"] == 3
 
 
 async def test_a_batch_applied_again_changes_nothing(migrated_database: MigratedDatabase) -> None:

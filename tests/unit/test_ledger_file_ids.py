@@ -6,7 +6,7 @@ import uuid
 from dataclasses import fields
 
 from wushe.ledger.adapters.orm import LedgerFileRecord, metadata
-from wushe.ledger.service_layer.files import OpenedFile, file_id_of
+from wushe.ledger.service_layer.files import FileRow, file_id_of
 
 
 def test_a_file_id_is_the_name_based_uuid_of_its_person() -> None:
@@ -18,4 +18,4 @@ def test_a_file_id_is_the_name_based_uuid_of_its_person() -> None:
 
 def test_a_file_a_batch_opens_has_every_column_of_the_files_table() -> None:
     table = metadata.tables[LedgerFileRecord.__tablename__]
-    assert {field.name for field in fields(OpenedFile)} == {column.key for column in table.columns}
+    assert {field.name for field in fields(FileRow)} == {column.key for column in table.columns}

@@ -6,16 +6,17 @@ registration: a file can therefore be created by either, and each fills in its p
 
 Applying a batch of events, the files of all the persons they name are read in one query
 first (``load_files``); the projectors then find them, or their absence, without a query
-each, until the transaction's events are applied. The files such a batch opens are kept
-out of the session and inserted together by ``write_new_files``, the first thing done
-once the batch's events are applied: nothing reads the files table in between, and the
-ORM's unit of work costs more than the rest of opening a file. For the same reason they
-are plain ``OpenedFile`` objects with the table's columns: an ORM object's instrumented
-attributes cost a batch more than the rest of opening a file too.
+each, until the transaction's events are applied. The batch's files are kept out of the
+session, as plain ``FileRow`` objects with the table's columns, and written together by
+``write_files``, the first thing done once the batch's events are applied: the files it
+opened in one INSERT, those it changed in one UPDATE. Nothing reads the files table in
+between; the ORM's unit of work would flush each changed file in a statement of its
+own, and its objects' instrumented attributes cost a batch more than the rest of
+opening a file.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID
@@ -26,10 +27,9 @@ from uuid_utils import UUID as FastUUID
 from uuid_utils import uuid5
 
 from wushe.ledger.adapters.orm import LedgerFileRecord, metadata
-from wushe.ledger.service_layer.batch_reads import read_missing
 from wushe.ledger.service_layer.projection import Applying, projection
 from wushe.ledger.service_layer.timeline import add_entry
-from wushe.shared.batch_sql import insert_rows
+from wushe.shared.batch_sql import insert_rows, member_of, update_rows
 from wushe.shared.events import EventEnvelope, new_event
 from wushe.shared.events.intake import (
     PersonDeceased,
@@ -48,10 +48,8 @@ _FILE_NAMESPACE = FastUUID(str(NAMESPACE_URL))
 OPEN = "open"
 MERGED = "merged"
 CLOSED = "closed"
-# The files (None: no file) of the persons a batch's events name, in ``session.info``.
+# The files of the persons a batch's events name (``BatchFiles``), in ``session.info``.
 _LOADED = "wushe.ledger.files"
-# The files the batch's events opened, by person, until ``write_new_files``.
-_OPENED = "wushe.ledger.opened_files"
 _FILES = metadata.tables[LedgerFileRecord.__tablename__]
 _FILE_COLUMNS = [column.key for column in _FILES.columns]
 # The payload fields that name a person whose file an event of intake's changes.
@@ -59,8 +57,8 @@ _PERSON_FIELDS = ("person_id", "survivor_id", "merged_id", "restored_id")
 
 
 @dataclass(slots=True)
-class OpenedFile:
-    """A file a batch opened, as ``write_new_files`` inserts it (the columns of
+class FileRow:
+    """A file a batch read or opened, as ``write_files`` writes it (the columns of
     ``LedgerFileRecord``)."""
 
     id: str
@@ -79,7 +77,39 @@ class OpenedFile:
     died_on: date | None = None
 
 
-FileRow = LedgerFileRecord | OpenedFile
+@dataclass
+class BatchFiles:
+    """The files of the persons a batch's events name, until ``write_files``."""
+
+    # By person; None where the person has no file (yet).
+    found: dict[str, FileRow | None] = field(default_factory=dict)
+    # The files found in the table, as they were read: what the batch changed is written.
+    as_read: dict[str, FileRow] = field(default_factory=dict)
+    opened: dict[str, FileRow] = field(default_factory=dict)
+
+    async def read(self, session: AsyncSession, persons: Iterable[str]) -> None:
+        """Add the files of ``persons`` not looked for yet, in one query."""
+        wanted = set(persons).difference(self.found)
+        if not wanted:
+            return
+        self.found.update(dict.fromkeys(wanted))
+        rows = await session.execute(
+            select(_FILES).where(member_of(session, _FILES.c.person_id, wanted))
+        )
+        for row in rows:
+            found = FileRow(**row._mapping)
+            self.found[found.person_id] = found
+            self.as_read[found.person_id] = replace(found, groups=list(found.groups))
+
+    def changed(self) -> list[FileRow]:
+        return [
+            found
+            for person_id, before in self.as_read.items()
+            if (found := self.found[person_id]) is not None and found != before
+        ]
+
+
+AnyFile = LedgerFileRecord | FileRow
 
 
 def file_id_of(person_id: str) -> str:
@@ -113,65 +143,63 @@ async def active_file(session: AsyncSession, person_id: str) -> LedgerFileRecord
 
 @projection.on_prepare
 async def load_files(session: AsyncSession, events: Iterable[EventEnvelope]) -> None:
-    """Read the files of the persons ``events`` name in one query per 500 of them, for
-    ``_file_for`` to find until ``forget_loaded_files``."""
-    await read_missing(
+    """Read the files of the persons ``events`` name in one query, for ``_file_for`` to
+    find until ``write_files``."""
+    batch: BatchFiles = session.info.setdefault(_LOADED, BatchFiles())
+    await batch.read(
         session,
-        LedgerFileRecord.person_id,
         (
             str(value)
             for event in events
-            for field in _PERSON_FIELDS
-            if (value := event.payload.get(field)) is not None
+            for name in _PERSON_FIELDS
+            if (value := event.payload.get(name)) is not None
         ),
-        session.info.setdefault(_LOADED, {}),
     )
 
 
 @projection.on_finish
-async def write_new_files(session: AsyncSession) -> None:
-    opened: dict[str, OpenedFile] | None = session.info.pop(_OPENED, None)
-    if opened:
-        await insert_rows(session, _FILES, [_columns_of(record) for record in opened.values()])
+async def write_files(session: AsyncSession) -> None:
+    """The files the batch's events opened, and those they changed."""
+    batch: BatchFiles | None = session.info.pop(_LOADED, None)
+    if batch is None:
+        return
+    await insert_rows(session, _FILES, [_columns_of(opened) for opened in batch.opened.values()])
+    await update_rows(session, _FILES, [_columns_of(changed) for changed in batch.changed()])
 
 
-def _columns_of(opened: OpenedFile) -> dict[str, Any]:
-    return {column: getattr(opened, column) for column in _FILE_COLUMNS}
+def _columns_of(row: FileRow) -> dict[str, Any]:
+    return {column: getattr(row, column) for column in _FILE_COLUMNS}
 
 
-@projection.on_finish
-async def forget_loaded_files(session: AsyncSession) -> None:
-    session.info.pop(_LOADED, None)
-
-
-async def _file_for(applying: Applying, person_id: str) -> FileRow:
-    loaded: dict[str, FileRow | None] | None = applying.session.info.get(_LOADED)
-    record: FileRow | None
-    if loaded is not None and person_id in loaded:
-        record = loaded[person_id]
-    else:
+async def _file_for(applying: Applying, person_id: str) -> AnyFile:
+    """The person's file, opened by this event if there is none: in a batch, its
+    ``FileRow``; otherwise its record in the session."""
+    batch: BatchFiles | None = applying.session.info.get(_LOADED)
+    if batch is None:
         record = await file_of(applying.session, person_id)
-    if record is None:
-        event = applying.event
-        opened = OpenedFile(
-            id=file_id_of(person_id),
-            person_id=person_id,
-            region_code=event.region_code,
-            groups=[],
-            status=OPEN,
-            opened_at=event.occurred_at,
-            opened_by_event=str(event.id),
-            trace_id=applying.trace_id,
-        )
-        if loaded is None:
-            record = LedgerFileRecord(**_columns_of(opened))
+        if record is None:
+            record = LedgerFileRecord(**_columns_of(_new_file(applying, person_id)))
             applying.session.add(record)
-        else:
-            record = opened
-            applying.session.info.setdefault(_OPENED, {})[person_id] = opened
-    if loaded is not None:
-        loaded[person_id] = record
-    return record
+        return record
+    await batch.read(applying.session, (person_id,))
+    found = batch.found[person_id]
+    if found is None:
+        found = batch.opened[person_id] = batch.found[person_id] = _new_file(applying, person_id)
+    return found
+
+
+def _new_file(applying: Applying, person_id: str) -> FileRow:
+    event = applying.event
+    return FileRow(
+        id=file_id_of(person_id),
+        person_id=person_id,
+        region_code=event.region_code,
+        groups=[],
+        status=OPEN,
+        opened_at=event.occurred_at,
+        opened_by_event=str(event.id),
+        trace_id=applying.trace_id,
+    )
 
 
 @projection.on("person.registered")
