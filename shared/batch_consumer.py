@@ -12,9 +12,11 @@ Inside a batch, instrumentation spans (one per SQL statement) are left out unles
 poll, they cost more than applying the events. Each event's own span is kept.
 """
 
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import cached_property
+from types import TracebackType
 from typing import TypeAlias
 
 import structlog
@@ -41,21 +43,52 @@ class ConsumedEvent:
     event: EventEnvelope
     record: Record
 
-    @contextmanager
-    def handling(self, consumer: str) -> Iterator[None]:
+    @cached_property
+    def event_id(self) -> str:
+        """The event's id as text, written once: a batch names it several times."""
+        return str(self.event.id)
+
+    def handling(self, consumer: str) -> AbstractContextManager[None]:
         """Within the event's own trace, and with its ids on every log line."""
-        carrier = {name: value.decode(errors="replace") for name, value in self.record.headers}
-        event_id = str(self.event.id)
+        return _Handling(self, consumer)
+
+
+class _Handling(AbstractContextManager[None]):
+    """A class rather than a generator: a consumer enters one for every event."""
+
+    __slots__ = ("_item", "_span")
+
+    def __init__(self, item: ConsumedEvent, consumer: str) -> None:
+        carrier = {name: value.decode(errors="replace") for name, value in item.record.headers}
+        self._item = item
+        self._span = applying_span(f"{consumer} apply {item.event.type}", carrier, item.event_id)
+
+    def __enter__(self) -> None:
+        event = self._item.event
         structlog.contextvars.bind_contextvars(
-            event_id=event_id,
-            event_type=self.event.type,
-            correlation_id=str(self.event.correlation_id),
+            event_id=self._item.event_id,
+            event_type=event.type,
+            correlation_id=str(event.correlation_id),
         )
         try:
-            with applying_span(f"{consumer} apply {self.event.type}", carrier, event_id):
-                yield
+            self._span.__enter__()
+        except BaseException:
+            structlog.contextvars.unbind_contextvars(*_BOUND)
+            raise
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            self._span.__exit__(kind, error, traceback)
         finally:
-            structlog.contextvars.unbind_contextvars("event_id", "event_type", "correlation_id")
+            structlog.contextvars.unbind_contextvars(*_BOUND)
+
+
+_BOUND = ("event_id", "event_type", "correlation_id")
 
 
 BatchHandler = Callable[[list[ConsumedEvent]], Awaitable[None]]
@@ -113,4 +146,4 @@ class BatchConsumer:
         async def dead_letter(error: BaseException, attempts: int) -> None:
             await publish_dead_letter(self.broker, self.policy, item.record, error, attempts)
 
-        await apply_with_retries(self.policy, apply, dead_letter, event_id=str(item.event.id))
+        await apply_with_retries(self.policy, apply, dead_letter, event_id=item.event_id)

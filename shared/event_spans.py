@@ -17,9 +17,10 @@ come from ``setup_tracing`` gets the SDK's spans.
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import cache
+from types import TracebackType
 from weakref import WeakKeyDictionary
 
 from opentelemetry import context as otel_context
@@ -141,7 +142,6 @@ class SpanOutcome:
     failed: str | None = None
 
 
-@contextmanager
 def continued_span(
     name: str,
     carrier: Mapping[str, str],
@@ -149,49 +149,77 @@ def continued_span(
     attributes: dict[str, AttributeValue],
     scope_name: str,
     provider: trace.TracerProvider | None = None,
-) -> Iterator[SpanOutcome]:
+) -> AbstractContextManager[SpanOutcome]:
     """A span continuing the trace whose headers are ``carrier``, current while the block
     runs; ``provider`` is the global one unless given. An exception, or a reason the
     block gives in ``failed``, marks it an error."""
     parent_context = propagate.extract(carrier)
     provider = provider or trace.get_tracer_provider()
     sink = _span_sink(provider)
-    outcome = SpanOutcome()
     if sink is None:
-        with _tracer(provider, scope_name).start_as_current_span(
-            name, context=parent_context, kind=kind, attributes=attributes
-        ) as sdk_span:
-            yield outcome
-            if outcome.failed is not None:
-                sdk_span.set_status(Status(StatusCode.ERROR, outcome.failed))
-        return
-    span = _Span.begin(*sink, name, kind, _scope(scope_name), parent_context, attributes)
-    token = otel_context.attach(span.as_current())
-    status = _UNSET
-    try:
-        yield outcome
-        if outcome.failed is not None:
-            status = Status(StatusCode.ERROR, outcome.failed)
-    except BaseException as error:
-        status = Status(StatusCode.ERROR, f"{type(error).__name__}: {error}")
-        raise
-    finally:
-        otel_context.detach(token)
-        span.end(status)
+        return _sdk_span(name, parent_context, kind, attributes, _tracer(provider, scope_name))
+    return _CurrentSpan(
+        _Span.begin(*sink, name, kind, _scope(scope_name), parent_context, attributes)
+    )
+
+
+class _CurrentSpan(AbstractContextManager[SpanOutcome]):
+    """``span`` current while the block runs, ended when it ends. A class rather than a
+    generator: a consumer enters one for every event it applies."""
+
+    __slots__ = ("_outcome", "_span", "_token")
+
+    def __init__(self, span: _Span) -> None:
+        self._span = span
+        self._outcome = SpanOutcome()
+
+    def __enter__(self) -> SpanOutcome:
+        self._token = otel_context.attach(self._span.as_current())
+        return self._outcome
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        otel_context.detach(self._token)
+        if error is not None:
+            self._span.end(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
+        elif self._outcome.failed is not None:
+            self._span.end(Status(StatusCode.ERROR, self._outcome.failed))
+        else:
+            self._span.end()
 
 
 @contextmanager
+def _sdk_span(
+    name: str,
+    parent_context: Context,
+    kind: SpanKind,
+    attributes: dict[str, AttributeValue],
+    tracer: trace.Tracer,
+) -> Iterator[SpanOutcome]:
+    """The same with the SDK's own span, for a provider ``setup_tracing`` did not make."""
+    outcome = SpanOutcome()
+    with tracer.start_as_current_span(
+        name, context=parent_context, kind=kind, attributes=attributes
+    ) as sdk_span:
+        yield outcome
+        if outcome.failed is not None:
+            sdk_span.set_status(Status(StatusCode.ERROR, outcome.failed))
+
+
 def applying_span(
     name: str,
     carrier: Mapping[str, str],
     message_id: str,
     provider: trace.TracerProvider | None = None,
-) -> Iterator[None]:
+) -> AbstractContextManager[SpanOutcome]:
     """The span of one event applied, continuing the trace whose headers are ``carrier``;
     ``provider`` is the global one unless given."""
     attributes: dict[str, AttributeValue] = {"messaging.message.id": message_id}
-    with continued_span(name, carrier, SpanKind.CONSUMER, attributes, SCOPE_NAME, provider):
-        yield
+    return continued_span(name, carrier, SpanKind.CONSUMER, attributes, SCOPE_NAME, provider)
 
 
 def record_publishing_span(

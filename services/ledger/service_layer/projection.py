@@ -9,6 +9,7 @@ same projectors (``wushe ledger rebuild``) therefore rebuilds the same state.
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +31,11 @@ class Applying:
     # Events a projector publishes in reaction (a file opened); a rebuild passes a
     # no-op, because those events are already on the topics it replays.
     emit: Callable[[EventEnvelope], Awaitable[None]] = _emit_nothing
+
+    @cached_property
+    def event_id(self) -> str:
+        """The event's id as text, written once: its projectors name it several times."""
+        return str(self.event.id)
 
 
 Projector = Callable[[Applying], Awaitable[None]]
