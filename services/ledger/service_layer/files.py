@@ -50,6 +50,8 @@ MERGED = "merged"
 CLOSED = "closed"
 # The files of the persons a batch's events name (``BatchFiles``), in ``session.info``.
 _LOADED = "wushe.ledger.files"
+# The same files once written, by person, until ``written_files`` takes them.
+_WRITTEN = "wushe.ledger.written_files"
 _FILES = metadata.tables[LedgerFileRecord.__tablename__]
 _FILE_COLUMNS = [column.key for column in _FILES.columns]
 # The payload fields that name a person whose file an event of intake's changes.
@@ -165,6 +167,14 @@ async def write_files(session: AsyncSession) -> None:
         return
     await insert_rows(session, _FILES, [_columns_of(opened) for opened in batch.opened.values()])
     await update_rows(session, _FILES, [_columns_of(changed) for changed in batch.changed()])
+    session.info[_WRITTEN] = {person: found for person, found in batch.found.items() if found}
+
+
+def written_files(session: AsyncSession) -> dict[str, FileRow]:
+    """The files a batch's events named, by person, as ``write_files`` wrote them (none
+    outside a batch): what planning their visits reads, without reading it back."""
+    written: dict[str, FileRow] = session.info.pop(_WRITTEN, {})
+    return written
 
 
 def _columns_of(row: FileRow) -> dict[str, Any]:

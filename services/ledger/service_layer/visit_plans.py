@@ -12,7 +12,7 @@ streams are applied in (live, or intake's first in a rebuild), the plan is there
 the one the current state implies.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from sqlalchemy import Row, func, select
@@ -23,7 +23,7 @@ from wushe.ledger.adapters.orm import LedgerFileRecord, metadata
 from wushe.ledger.adapters.visit_orm import VisitPlanRecord, VisitRecord, VisitRuleRecord
 from wushe.ledger.domain.visit_cadence import RiskLevel, VisitRule, visit_interval
 from wushe.ledger.service_layer.case_reads import RISK_ORDER
-from wushe.ledger.service_layer.files import OPEN
+from wushe.ledger.service_layer.files import OPEN, FileRow, written_files
 from wushe.ledger.service_layer.projection import Applying, projection
 from wushe.shared.batch_sql import insert_rows, member_of
 from wushe.shared.events.cases import Stage
@@ -36,6 +36,8 @@ REPLAN_BATCH = 500
 _NOTED = "wushe.ledger.replan"
 _NOTED_HOLDERS = "wushe.ledger.replan_holders"
 _PLANS = metadata.tables[VisitPlanRecord.__tablename__]
+# What planning reads of a file: its person, status, region, groups and opening.
+PlannedFile = Row[tuple[str, str, str, list[str], datetime]] | FileRow
 # A plan's columns before it is planned, so that every new plan's row has them all.
 _NEW_PLAN: dict[str, object] = {
     "interval_days": None,
@@ -91,7 +93,7 @@ async def replan_noted(session: AsyncSession) -> None:
     if holders:
         noted.update(dict.fromkeys(holders))
         noted.update(dict.fromkeys(await _holders_of(session, list(holders))))
-    await replan_all(session, list(noted))
+    await replan_all(session, list(noted), written_files(session))
 
 
 async def replan(session: AsyncSession, person_id: str) -> None:
@@ -100,32 +102,41 @@ async def replan(session: AsyncSession, person_id: str) -> None:
     await replan_all(session, [person_id])
 
 
-async def replan_all(session: AsyncSession, persons: Sequence[str]) -> None:
-    """``replan`` for each of ``persons``, in a few queries per ``REPLAN_BATCH`` of them."""
+async def replan_all(
+    session: AsyncSession, persons: Sequence[str], written: Mapping[str, FileRow] | None = None
+) -> None:
+    """``replan`` for each of ``persons``, in a few queries per ``REPLAN_BATCH`` of them;
+    the files among ``written`` (those a batch just wrote) are not read again."""
     for start in range(0, len(persons), REPLAN_BATCH):
-        await _replan_batch(session, persons[start : start + REPLAN_BATCH])
+        await _replan_batch(session, persons[start : start + REPLAN_BATCH], written or {})
 
 
-async def _replan_batch(session: AsyncSession, persons: Sequence[str]) -> None:
+async def _replan_batch(
+    session: AsyncSession, persons: Sequence[str], written: Mapping[str, FileRow]
+) -> None:
     plans = {
         plan.person_id: plan
         for plan in await session.scalars(
             select(VisitPlanRecord).where(member_of(session, VisitPlanRecord.person_id, persons))
         )
     }
-    # Only read here: the columns planning needs, without building an ORM object each.
-    files = {
-        record.person_id: record
-        for record in await session.execute(
-            select(
-                LedgerFileRecord.person_id,
-                LedgerFileRecord.status,
-                LedgerFileRecord.region_code,
-                LedgerFileRecord.groups,
-                LedgerFileRecord.opened_at,
-            ).where(member_of(session, LedgerFileRecord.person_id, persons))
-        )
+    files: dict[str, PlannedFile] = {
+        person_id: written[person_id] for person_id in persons if person_id in written
     }
+    if unread := [person_id for person_id in persons if person_id not in files]:
+        # Only read here: the columns planning needs, without building an ORM object each.
+        files.update(
+            (record.person_id, record)
+            for record in await session.execute(
+                select(
+                    LedgerFileRecord.person_id,
+                    LedgerFileRecord.status,
+                    LedgerFileRecord.region_code,
+                    LedgerFileRecord.groups,
+                    LedgerFileRecord.opened_at,
+                ).where(member_of(session, LedgerFileRecord.person_id, unread))
+            )
+        )
     with session.no_autoflush:
         open_files = [
             record for person_id in persons
@@ -152,7 +163,7 @@ async def _replan_batch(session: AsyncSession, persons: Sequence[str]) -> None:
 
 
 def _planned(
-    record: Row[tuple[str, str, str, list[str], datetime]] | None,
+    record: "PlannedFile | None",
     on_file: dict[str, list[str]],
     last_visits: dict[str, date],
     risks: dict[str, set[str]],
