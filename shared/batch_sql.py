@@ -76,8 +76,8 @@ async def update_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
         return
     columns = tuple(rows[0])
     if _on_postgresql(session):
-        documents = {"rows": _as_documents(table, rows)}
-        await session.execute(_recordset_update(table, columns), documents)
+        texts, documents = _as_documents(table, rows)
+        await session.execute(_recordset_update(table, columns, texts), {"rows": documents})
     else:
         await session.execute(_keyed_update(table, columns), [
             {_KEY_PREFIX + name if table.c[name].primary_key else name: value
@@ -101,13 +101,13 @@ def _keyed_update(table: Table, columns: tuple[str, ...]) -> Any:
 
 
 @cache
-def _recordset_update(table: Table, columns: tuple[str, ...]) -> Any:
-    records = _recordset(table, columns)
+def _recordset_update(table: Table, columns: tuple[str, ...], texts: tuple[str, ...]) -> Any:
+    records = _recordset(table, columns, texts)
     keys = [name for name in columns if table.c[name].primary_key]
     return (
         update(table)
         .where(*(table.c[name] == records.c[name] for name in keys))
-        .values({name: value for name, value in _values(table, records, columns).items()
+        .values({name: value for name, value in _values(table, records, columns, texts).items()
                  if name not in keys})
     )  # fmt: skip
 
@@ -118,20 +118,26 @@ def recordset_insert(
     """PostgreSQL's ``INSERT INTO table (columns) SELECT ... FROM json_to_recordset(:rows)
     AS rows(column type, ...)`` for ``rows`` (at least one), and its one parameter, the
     rows as a JSON document. The statement can carry ``on_conflict_do_nothing``."""
-    columns = tuple(rows[0])
-    return _recordset_insert(table, columns), {"rows": _as_documents(table, rows)}
+    texts, documents = _as_documents(table, rows)
+    return _recordset_insert(table, tuple(rows[0]), texts), {"rows": documents}
 
 
-def _as_documents(table: Table, rows: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
-    documents = _json_columns(table, tuple(rows[0]))
-    if not documents:
-        return rows
-    # A JSON column's value travels as its text, so that a document that is JSON's null
-    # stays distinct from SQL's NULL.
-    return [
-        {**row, **{name: _document_text(kind, row[name]) for name, kind in documents.items()}}
-        for row in rows
-    ]
+def _as_documents(
+    table: Table, rows: Sequence[dict[str, Any]]
+) -> tuple[tuple[str, ...], Sequence[dict[str, Any]]]:
+    """The JSON columns whose values travel as their text, and the rows as the document
+    carries them. A JSON column's values are part of the document, except in a column
+    where JSON's null must stay a document (``none_as_null`` unset) and some row has it:
+    the recordset would read that null as SQL's NULL, so the column's values travel as
+    text, cast back to JSON."""
+    texts = tuple(
+        name
+        for name, kind in _json_columns(table, tuple(rows[0])).items()
+        if not kind.none_as_null and any(row[name] is None for row in rows)
+    )
+    if not texts:
+        return texts, rows
+    return texts, [{**row, **{name: json_text(row[name]) for name in texts}} for row in rows]
 
 
 @cache
@@ -140,32 +146,30 @@ def _json_columns(table: Table, columns: tuple[str, ...]) -> dict[str, JSON]:
 
 
 @cache
-def _recordset_insert(table: Table, columns: tuple[str, ...]) -> postgresql.Insert:
-    values = _values(table, _recordset(table, columns), columns)
+def _recordset_insert(
+    table: Table, columns: tuple[str, ...], texts: tuple[str, ...]
+) -> postgresql.Insert:
+    values = _values(table, _recordset(table, columns, texts), columns, texts)
     return postgresql.insert(table).from_select(list(columns), select(*values.values()))
 
 
-def _recordset(table: Table, columns: tuple[str, ...]) -> Any:
-    """``json_to_recordset(:rows) AS rows(column type, ...)`` for ``columns`` of ``table``."""
-    documents = _json_columns(table, columns)
+def _recordset(table: Table, columns: tuple[str, ...], texts: tuple[str, ...]) -> Any:
+    """``json_to_recordset(:rows) AS rows(column type, ...)`` for ``columns`` of ``table``,
+    ``texts`` among them as text."""
     return (
         func.json_to_recordset(bindparam("rows", type_=JSON))
         .table_valued(
-            *(column(name, Text if name in documents else table.c[name].type) for name in columns)
+            *(column(name, Text if name in texts else table.c[name].type) for name in columns)
         )
         .render_derived(with_types=True)
     )
 
 
-def _values(table: Table, records: Any, columns: tuple[str, ...]) -> dict[str, Any]:
-    """Each column's value in ``records``, a JSON column's text cast back to its type."""
-    documents = _json_columns(table, columns)
+def _values(
+    table: Table, records: Any, columns: tuple[str, ...], texts: tuple[str, ...]
+) -> dict[str, Any]:
+    """Each column's value in ``records``, the text of a JSON column cast back to JSON."""
     return {
-        name: cast(records.c[name], table.c[name].type) if name in documents else records.c[name]
+        name: cast(records.c[name], table.c[name].type) if name in texts else records.c[name]
         for name in columns
     }
-
-
-def _document_text(kind: JSON, value: Any) -> str | None:
-    # As SQLAlchemy binds it: None is JSON's null unless the column says SQL's NULL.
-    return None if value is None and kind.none_as_null else json_text(value)

@@ -88,6 +88,10 @@ async def test_inserted_rows_are_those_the_portable_insert_writes(session: Async
     # JSON's null is a document; only the column that says so stores SQL's NULL.
     nones = portable[1]
     assert nones[7:] == (False, True)
+    # Without JSON's null among a column's values, its documents travel inside the rows'.
+    await session.execute(samples.delete())
+    await insert_rows(session, samples, ROWS[::2])
+    assert await _stored(session) == portable[::2]
 
 
 def _changes(ids: list[int]) -> list[dict[str, Any]]:
