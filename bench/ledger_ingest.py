@@ -33,13 +33,16 @@ two-core machine shared with other work (load average beside each figure):
 | before (ae2ca1a) | 60,000 | 2,732 | 3,294 | 0.8 | 3.0 / 3.9 / 6.1 | 4.1 / 5.2 / 8.0 |
 | after (d479b17) | 60,000 | 3,579 | 4,167 | 0.8 | 3.1 / 4.4 / 6.9 | 4.3 / 5.7 / 8.0 |
 | after (1a8969a) | 1,000,000 | 2,607 | 3,194 | 2.0 | 4.5 / 7.0 / 10.1 | 6.1 / 9.4 / 11.9 |
+| after (799842f) | 60,000 | 6,481 | 8,243 | 1.6 | 1.8 / 2.1 / 2.6 | 2.6 / 3.0 / 6.0 |
+| after (799842f) | 1,000,000 | 6,072 | 8,573 | 1.7 | 1.8 / 2.1 / 6.9 | 2.6 / 3.0 / 4.5 |
 
 Per CPU-second the ledger applied 3,000-3,300 events at ae2ca1a and 3,900-4,500 at d479b17
 (the pair above ran in turn on the same machine, slower that day than for the earlier
 rows): a batch's keys and rows now reach PostgreSQL in statements of one parameter
 (arrays and a JSON document) instead of statements rendered per batch and executed per
 row, the outbox relay sends a batch per partition, and the collector runs every 10,000
-allocations rather than 700. That is still 1.6 times short of 6,400. The handling of each
+allocations rather than 700. That was still 1.6 times short of 6,400; the last two rows, on a faster day, follow the
+fourth round (a batch's files as rows, written in two statements; docs/performance.md). The handling of each
 event (its trace context, span and log context) costs 30-45 us with every trace sampled,
 the `ledger.file_opened` it emits with its outbox row and relay span about 40 us, and
 the rest is the batch's statements and the visit planning (docs/performance.md). The
