@@ -41,11 +41,11 @@ Per CPU-second the ledger applied 3,000-3,300 events at ae2ca1a and 3,900-4,500 
 rows): a batch's keys and rows now reach PostgreSQL in statements of one parameter
 (arrays and a JSON document) instead of statements rendered per batch and executed per
 row, the outbox relay sends a batch per partition, and the collector runs every 10,000
-allocations rather than 700. That was still 1.6 times short of 6,400; the last two rows, on a faster day, follow the
-fourth round (a batch's files as rows, written in two statements; docs/performance.md). The handling of each
-event (its trace context, span and log context) costs 30-45 us with every trace sampled,
-the `ledger.file_opened` it emits with its outbox row and relay span about 40 us, and
-the rest is the batch's statements and the visit planning (docs/performance.md). The
+allocations rather than 700. That was still 1.6 times short of 6,400; the last two
+rows, on a faster day, follow the fourth round (a batch's files as rows, written in two
+statements; docs/performance.md), at about 120 us of the ledger's CPU an event. The
+handling of each event (its trace context, span and log context) costs 30-45 us with
+every trace sampled, and the rest is the batch's statements and the visit planning. The
 read's p50 stays at 3.5-5.5 ms from 40,000 to 1,000,000 files; its p99 follows the machine's
 load, under 20 ms at a million files when the load is about 3. At a million rows the
 relay used to read unpublished rows along the primary key, past every published one (a
