@@ -15,7 +15,6 @@ poll, they cost more than applying the events. Each event's own span is kept.
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from functools import cached_property
 from types import TracebackType
 from typing import TypeAlias
 
@@ -43,10 +42,10 @@ class ConsumedEvent:
     event: EventEnvelope
     record: Record
 
-    @cached_property
+    @property
     def event_id(self) -> str:
-        """The event's id as text, written once: a batch names it several times."""
-        return str(self.event.id)
+        """The event's id as text (``EventEnvelope.id_text``)."""
+        return self.event.id_text
 
     def handling(self, consumer: str) -> AbstractContextManager[None]:
         """Within the event's own trace, and with its ids on every log line."""

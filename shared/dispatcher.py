@@ -44,10 +44,10 @@ class EventDispatcher:
         handler = self._handlers.get(event.type)
         if handler is None:
             # Newer producers may add event types; a consumer ignores what it does not know.
-            log.debug("event type not handled here", event_type=event.type, event_id=str(event.id))
+            log.debug("event type not handled here", event_type=event.type, event_id=event.id_text)
             return
         structlog.contextvars.bind_contextvars(
-            event_id=str(event.id), event_type=event.type, correlation_id=str(event.correlation_id)
+            event_id=event.id_text, event_type=event.type, correlation_id=str(event.correlation_id)
         )
         try:
             await handler(event)

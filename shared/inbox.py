@@ -34,7 +34,7 @@ async def claim_events(
     rows: list[dict[str, Any]] = [
         {
             "consumer": consumer,
-            "event_id": str(event.id),
+            "event_id": event.id_text,
             "event_type": event.type,
             "processed_at": processed_at,
         }

@@ -22,7 +22,7 @@ def outbox_row(
 ) -> dict[str, Any]:
     spec = registry.spec_for_model(registry.model_for(event.type, event.schema_version))
     return {
-        "event_id": str(event.id),
+        "event_id": event.id_text,
         "event_type": event.type,
         "topic": f"{topic_prefix}{spec.topic}",
         "key": event.subject,

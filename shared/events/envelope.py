@@ -1,7 +1,9 @@
 """The envelope every event travels in, whatever its type."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from functools import cached_property
+from typing import Any, Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,6 +41,18 @@ class EventEnvelope(BaseModel):
         examples=["worker-017"],
     )
     payload: dict[str, Any]
+
+    @cached_property
+    def id_text(self) -> str:
+        """The id as text, written once: an event's claim, span, log context and rows
+        each name it."""
+        return str(self.id)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        copied = super().model_copy(update=update, deep=deep)
+        # A copy may carry another id: its text is written again when asked for.
+        copied.__dict__.pop("id_text", None)
+        return copied
 
     def typed_payload(self) -> BaseModel:
         model = registry.model_for(self.type, self.schema_version)

@@ -75,7 +75,7 @@ async def credit_recorded_work(
             Movement(volunteer, EntryKind.CREDITED, credit.minutes, event.region_code,
                      served_on, event.actor),
             source_key=source_key,
-            source_event_id=str(event.id),
+            source_event_id=event.id_text,
             defaulted=credit.defaulted,
         )  # fmt: skip
         credited = new_event(

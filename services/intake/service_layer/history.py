@@ -30,7 +30,7 @@ def change_values(
         "reason": reason,
         "changed_by": caller.subject,
         "changed_at": datetime.now(UTC),
-        "event_id": str(event.id),
+        "event_id": event.id_text,
         "trace_id": current_trace_id(),
     }
 

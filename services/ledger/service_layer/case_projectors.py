@@ -48,7 +48,7 @@ def _step(
     survey = closed.satisfaction if closed else None
     applying.session.add(
         CaseStepRecord(
-            event_id=str(event.id), case_id=case_id,
+            event_id=event.id_text, case_id=case_id,
             from_stage=from_stage.value if from_stage else None, to_stage=to_stage.value,
             occurred_at=event.occurred_at, actor=event.actor, note=note,
             closing_reason=closed.reason.value if closed else None,
@@ -99,7 +99,7 @@ async def change_risk(applying: Applying) -> None:
     event = applying.event
     applying.session.add(
         CaseRiskChangeRecord(
-            event_id=str(event.id), case_id=record.id, from_level=changed.from_level.value,
+            event_id=event.id_text, case_id=record.id, from_level=changed.from_level.value,
             to_level=changed.to_level.value, reason=changed.reason_sealed,
             changed_at=event.occurred_at, changed_by=event.actor,
         )

@@ -9,7 +9,6 @@ same projectors (``wushe ledger rebuild``) therefore rebuilds the same state.
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,10 +31,10 @@ class Applying:
     # no-op, because those events are already on the topics it replays.
     emit: Callable[[EventEnvelope], Awaitable[None]] = _emit_nothing
 
-    @cached_property
+    @property
     def event_id(self) -> str:
-        """The event's id as text, written once: its projectors name it several times."""
-        return str(self.event.id)
+        """The event's id as text (``EventEnvelope.id_text``)."""
+        return self.event.id_text
 
 
 Projector = Callable[[Applying], Awaitable[None]]

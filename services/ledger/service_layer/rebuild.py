@@ -140,7 +140,7 @@ class _Replay:
             # Claimed in one statement, as the live consumer claims a poll's events.
             events = [one.event for one in replayable]
             claimed = await claim_events(uow.session, CONSUMER, events)
-            await load_files(uow.session, [event for event in events if str(event.id) in claimed])
+            await load_files(uow.session, [event for event in events if event.id_text in claimed])
             for one in replayable:
                 event_id = str(one.event.id)
                 if event_id not in claimed:

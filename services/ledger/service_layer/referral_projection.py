@@ -38,7 +38,7 @@ def _step(applying: Applying, referral: ReferralRecord, payload: BaseModel) -> N
     event = applying.event
     applying.session.add(
         ReferralStepRecord(
-            event_id=str(event.id),
+            event_id=event.id_text,
             referral_id=referral.id,
             event_type=event.type,
             status=referral.status,

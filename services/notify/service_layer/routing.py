@@ -171,7 +171,7 @@ class Router:
             {
                 "id": alert_id,
                 "partner_id": partner.id,
-                "event_id": str(event.id),
+                "event_id": event.id_text,
                 "event_type": event.type,
                 "rule": rule.name,
                 "reason": reason,
@@ -223,7 +223,7 @@ def alert_row(
         "id": alert_id,
         "idempotency_key": idempotency_key,
         "partner_id": partner_id,
-        "event_id": str(event.id),
+        "event_id": event.id_text,
         "event_type": event.type,
         "rule": rule,
         "subject": event.subject,
@@ -251,7 +251,7 @@ def ledger_line(
         "person_id": disclosure.person_id,
         "partner_id": partner.id,
         "alert_id": alert_id,
-        "event_id": str(event.id),
+        "event_id": event.id_text,
         "event_type": event.type,
         "rule": rule.name,
         "fields_shared": disclosure.shared,
@@ -287,7 +287,7 @@ async def _merged(
     if earlier is None:
         return False
     earlier.repeats += 1
-    earlier.merged_event_ids = [*earlier.merged_event_ids, str(event.id)]
+    earlier.merged_event_ids = [*earlier.merged_event_ids, event.id_text]
     if earlier.delivery == "digest":
         item = await session.get(DigestItemRecord, earlier.id)
         if item is not None and item.digest_alert_id is None:
@@ -312,7 +312,7 @@ def alert_body(
         "timestamp": event.occurred_at.isoformat(),
         "data": {
             "alert_id": alert_id,
-            "event_id": str(event.id),
+            "event_id": event.id_text,
             "reason": reason,
             "rule": rule,
             "subject": None if event.subject in withheld_values else event.subject,
