@@ -24,10 +24,13 @@ tenth of the bare loop's; p99 under 250 ms at 1,000 registrations a second.
     .venv/bin/python bench/pipeline.py --results bench/results
     .venv/bin/python bench/pipeline.py --paths http --step-seconds 5 --max-seconds 15
     .venv/bin/python bench/pipeline.py --paths bulk --profile bench/results   # and py-spy
+    .venv/bin/python bench/pipeline.py --paths bulk --loads 1000 --keep /tmp/run
+    .venv/bin/python bench/pipeline_latency.py /tmp/run/traces.jsonl   # where latency goes
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -35,6 +38,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +97,8 @@ class Step:
     undelivered: int = 0  # still missing after the drain
     beyond_capacity: bool = False
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    offered_from: float = 0.0  # epoch seconds: when the offering began and ended
+    offered_until: float = 0.0
 
     @property
     def per_cpu_second(self) -> float | None:
@@ -201,6 +207,7 @@ async def run_step(
             runner.in_flight,
         )  # fmt: skip
     ended = time.time()
+    step.offered_from, step.offered_until = started, ended
     step.backlog_at_end = max(0, outstanding(offered.sent))
     step.cpu_seconds = runner.cpu.spent()
     if profiled is not None:
@@ -456,15 +463,22 @@ def main() -> None:
     parser.add_argument("--profile", type=Path,
                         help="py-spy samples of the services in the maximum run, here")  # fmt: skip
     parser.add_argument("--log-level", default="WARNING", help="the services', in their logs")
+    parser.add_argument("--keep", type=Path, help="the services' databases, logs and spans "
+                        "(traces.jsonl) and the steps' times (steps.json) here, kept after "
+                        "the run, for pipeline_latency.py")  # fmt: skip
     args = parser.parse_args()
+    if args.keep and args.keep.exists() and any(args.keep.iterdir()):
+        parser.error(f"--keep: {args.keep} is not empty; name a new or empty folder")
 
-    with kafka_bootstrap() as bootstrap, tempfile.TemporaryDirectory() as data_dir:
+    with kafka_bootstrap() as bootstrap, data_folder(args.keep) as data_dir:
         bare = asyncio.run(
             measure_bare_loop(bootstrap, f"bare{uuid.uuid4().hex[:6]}.", args.bare_seconds)
         )
         print(f"bare loop: {bare.per_second:,.0f}/s", file=sys.stderr)
         with running_pipeline(bootstrap, Path(data_dir), args.log_level) as pipeline:
             steps = asyncio.run(measure_paths(pipeline, args))
+            if args.keep:
+                write_steps(args.keep / "steps.json", steps)
             registered_bytes = asyncio.run(
                 published_size(bootstrap, pipeline.topic_prefix + topics.PERSON)
             )
@@ -477,6 +491,27 @@ def main() -> None:
     print_table(bare, steps, conditions)
     if args.results:
         write_results(args.results, bare, steps, load)
+
+
+def write_steps(path: Path, steps: dict[str, list[Step]]) -> None:
+    """When each step offered its load, for pipeline_latency.py to tell them apart."""
+    path.write_text(json.dumps([
+        {"path": step.path, "label": step.label, "from": step.offered_from,
+         "until": step.offered_until}
+        for of_path in steps.values() for step in of_path
+    ], indent=1))  # fmt: skip
+
+
+@contextlib.contextmanager
+def data_folder(keep: Path | None) -> Iterator[str]:
+    """The services' data folder: ``keep``, made if need be and left in place, or a
+    temporary one."""
+    if keep is None:
+        with tempfile.TemporaryDirectory() as data_dir:
+            yield data_dir
+        return
+    keep.mkdir(parents=True, exist_ok=True)
+    yield str(keep.resolve())
 
 
 if __name__ == "__main__":
