@@ -14,12 +14,13 @@ that commits its own change inside a larger one) without waiting for itself.
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
 class _Turns:
@@ -61,3 +62,11 @@ def write_gate(session: AsyncSession) -> AbstractAsyncContextManager[object]:
     if gate is None:
         gate = _gates[bind.sync_engine] = _Turns()
     return gate
+
+
+@contextlib.asynccontextmanager
+async def writing(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session in a transaction that writes, holding the process's turn on SQLite:
+    committed on the way out, rolled back on an error."""
+    async with sessions() as session, write_gate(session), session.begin():
+        yield session

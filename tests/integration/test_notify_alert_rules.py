@@ -2,6 +2,7 @@
 each rule reaches, regional settings, merged repeats, quiet hours, daily digests, and
 escalation when no acknowledgement comes."""
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime
 
@@ -25,6 +26,7 @@ from wushe.shared.events.intake import PersonGroupJoined, PersonRegistered
 from wushe.shared.events.needs import NeedKind, NeedPosted, OfferPosted
 from wushe.shared.events.visits import CrisisKind, CrisisReported, VisitOverdue
 from wushe.shared.unit_of_work import UnitOfWork
+from wushe.shared.write_gate import write_gate
 
 CHARITY = Producer(service="charity", deployment="test")
 # 23:30 in China (UTC+8): inside quiet hours of 22:00-07:00.
@@ -271,6 +273,28 @@ async def test_a_daily_digest_carries_the_days_non_urgent_alerts_in_one(
     assert await notify.sweeper.send_digests() == 0
     notify.clock.advance(minutes=1)
     assert await notify.sweeper.send_digests() == 1, "the next morning's digest"
+
+
+async def test_an_escalation_waits_its_turn_to_write_behind_the_consumer(
+    backend: str, migrated_database: MigratedDatabase
+) -> None:
+    notify = Notify(await migrated_database("notify", MIGRATIONS))
+    await notify.partner("volunteer_team")
+    station = await notify.partner("station")
+    await notify.agreement(station, ["visit.overdue"], ["person_id"])
+    person = str(uuid.uuid4())
+    await notify.consent(person, RecipientKind.STATION)
+    await notify.route(overdue(person), subject=person)
+    notify.clock.advance(hours=24)
+
+    # A consumer's batch holds the turn to write (on SQLite): the sweep queues behind it
+    # instead of contending for SQLite's lock.
+    async with notify.sessions() as consumer, write_gate(consumer):
+        sweep = asyncio.create_task(notify.sweeper.escalate_unacknowledged())
+        await asyncio.sleep(0.2)
+        assert sweep.done() is (backend != "sqlite")
+    assert await asyncio.wait_for(sweep, timeout=10) == 1
+    assert len(await notify.alerts(station)) == 1
 
 
 async def test_an_unacknowledged_overdue_visit_escalates_to_the_station_once(

@@ -1,6 +1,6 @@
-"""Units of work on SQLite take turns to write within a process, in the order they came,
-without waiting for SQLite's busy handler; a task holding its turn may open another; on
-PostgreSQL they run side by side."""
+"""Units of work and writing sessions on SQLite take turns to write within a process, in
+the order they came, without waiting for SQLite's busy handler; a task holding its turn
+may open another; on PostgreSQL they run side by side."""
 
 import asyncio
 import uuid
@@ -14,6 +14,7 @@ from integration.conftest import Sessions
 from support.infrastructure import drop_databases, recreate_databases
 from wushe.shared.db import create_engine, session_factory
 from wushe.shared.unit_of_work import UnitOfWork
+from wushe.shared.write_gate import write_gate, writing
 
 metadata = MetaData()
 visits = Table(
@@ -83,3 +84,20 @@ async def test_a_task_holding_its_turn_may_open_another_unit_of_work(sessions: S
         await uow.commit()
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(visits)) == 3
+
+
+async def test_a_writing_session_waits_for_the_turn_another_task_holds(
+    backend: str, sessions: Sessions
+) -> None:
+    async def write() -> None:
+        async with writing(sessions) as session:
+            await session.execute(insert(visits).values(worker="waiting"))
+
+    async with sessions() as held, write_gate(held):
+        writer = asyncio.create_task(write())
+        await asyncio.sleep(0.2)
+        # Only the turn is held, not the database: without it the write would be done.
+        assert writer.done() is (backend != "sqlite")
+    await asyncio.wait_for(writer, timeout=10)
+    async with sessions() as session:
+        assert list(await session.scalars(select(visits.c.worker))) == ["waiting"]

@@ -29,6 +29,7 @@ from wushe.notify.service_layer.alert_actions import (
 from wushe.notify.service_layer.alert_events import AlertEvents
 from wushe.shared.auth import Caller, CurrentCaller, Role, require_role
 from wushe.shared.http import RuntimeDep
+from wushe.shared.write_gate import writing
 
 router = APIRouter(tags=["alerts"])
 router.include_router(secret_rotation)
@@ -134,7 +135,7 @@ async def acknowledge_alert(
     """The partner has seen the alert (stops its escalation). Repeating it changes nothing."""
     require_role(caller, Role.PARTNER, Role.ADMIN)
     await _visible_alert(runtime, caller, alert_id)
-    async with runtime.sessions() as session, session.begin():
+    async with writing(runtime.sessions) as session:
         acknowledged = await acknowledge(
             session,
             str(alert_id),
@@ -157,7 +158,7 @@ async def redeliver_alert(alert_id: UUID, caller: CurrentCaller, runtime: Runtim
     require_role(caller, Role.ADMIN, Role.PARTNER)
     await _visible_alert(runtime, caller, alert_id)
     try:
-        async with runtime.sessions() as session, session.begin():
+        async with writing(runtime.sessions) as session:
             alert = await redeliver(session, str(alert_id), datetime.now(UTC))
             view = alert_view(alert)
     except AlertBeingDelivered as error:

@@ -14,6 +14,7 @@ from wushe.notify.domain.partner import PartnerRegistration, SubscriptionRequest
 from wushe.notify.service_layer.webhook_secrets import issue_secret
 from wushe.shared.auth import Caller, CurrentCaller, Role, require_region, require_role
 from wushe.shared.http import RuntimeDep
+from wushe.shared.write_gate import writing
 
 router = APIRouter(tags=["partners"])
 
@@ -65,7 +66,7 @@ async def register_partner(
         webhook_url=str(registration.webhook_url),
         created_at=now,
     )
-    async with runtime.sessions() as session, session.begin():
+    async with writing(runtime.sessions) as session:
         session.add(record)
         await session.flush()
         secret = issue_secret(session, runtime.settings.field_cipher(), record.id, now)
@@ -116,7 +117,7 @@ async def subscribe(
         region_code=request.region_code,
     )
     groups = [group.value for group in request.groups]
-    async with runtime.sessions() as session, session.begin():
+    async with writing(runtime.sessions) as session:
         session.add(record)
         if groups:
             await session.flush()

@@ -11,6 +11,7 @@ from wushe.notify.domain.webhook_secrets import DEFAULT_GRACE, LONGEST_GRACE
 from wushe.notify.service_layer.webhook_secrets import rotate_secret
 from wushe.shared.auth import CurrentCaller, Role, require_role
 from wushe.shared.http import RuntimeDep
+from wushe.shared.write_gate import writing
 
 router = APIRouter(tags=["partners"])
 
@@ -43,7 +44,7 @@ async def rotate_webhook_secret(
     """A new signing secret; deliveries carry both signatures until the grace period ends."""
     require_role(caller, Role.ADMIN)
     now = datetime.now(UTC)
-    async with runtime.sessions() as session, session.begin():
+    async with writing(runtime.sessions) as session:
         partner = await session.get(PartnerRecord, str(partner_id), with_for_update=True)
         if partner is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no partner {partner_id}")

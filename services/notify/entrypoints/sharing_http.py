@@ -35,6 +35,7 @@ from wushe.shared.events.consent import ProcessingPurpose
 from wushe.shared.events.referrals import StatutoryGround
 from wushe.shared.http import RuntimeDep
 from wushe.shared.regions import RegionCode
+from wushe.shared.write_gate import writing
 
 router = APIRouter(tags=["data sharing"])
 
@@ -110,7 +111,7 @@ async def set_profile(
     """Contacts (kept sealed), email and SMS channels, quiet hours and daily digest."""
     require_role(caller, Role.ADMIN)
     await _partner(runtime, caller, partner_id)
-    async with runtime.sessions() as session, session.begin():
+    async with writing(runtime.sessions) as session:
         await save_profile(session, str(partner_id), profile, runtime.settings.field_cipher())
     return profile
 
@@ -165,7 +166,7 @@ async def add_agreement(
         statutory_note=request.statutory_note,
         created_at=datetime.now(UTC),
     )
-    async with runtime.sessions() as session, session.begin():
+    async with writing(runtime.sessions) as session:
         session.add(record)
     return _agreement_view(record)
 
@@ -228,7 +229,7 @@ async def set_rule(
         )
     if setting.escalate_after_minutes is not None and BUILT_IN[rule].escalate_to is None:
         raise _unprocessable("escalate_after_minutes", f"rule {rule!r} does not escalate")
-    async with runtime.sessions() as session, session.begin():
+    async with writing(runtime.sessions) as session:
         await session.merge(
             RuleSettingRecord(
                 rule=rule,
@@ -271,7 +272,7 @@ async def set_region_quiet_hours(
     """Quiet hours (China time) for partners in the region without their own."""
     require_role(caller, Role.ADMIN)
     require_region(caller, region_code)
-    async with runtime.sessions() as session, session.begin():
+    async with writing(runtime.sessions) as session:
         await session.merge(
             RegionQuietHoursRecord(
                 region_code=region_code,

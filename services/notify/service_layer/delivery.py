@@ -47,7 +47,7 @@ from wushe.shared.batch_sql import member_of
 from wushe.shared.clock import Clock, utc_now
 from wushe.shared.event_spans import continued_span
 from wushe.shared.field_encryption import FieldCipher
-from wushe.shared.write_gate import write_gate
+from wushe.shared.write_gate import writing
 
 log = structlog.get_logger(__name__)
 
@@ -277,7 +277,7 @@ class DeliveryWorker:
         ).wait_seconds(seconds)
 
     async def _lease_due(self, now: datetime, limit: int) -> list[AlertRecord]:
-        async with self._sessions() as session, write_gate(session), session.begin():
+        async with writing(self._sessions) as session:
             query = (
                 select(AlertRecord)
                 .where(
@@ -299,7 +299,7 @@ class DeliveryWorker:
         return alerts
 
     async def _hold(self, held: list[tuple[str, datetime]]) -> None:
-        async with self._sessions() as session, write_gate(session), session.begin():
+        async with writing(self._sessions) as session:
             for alert_id, until in held:
                 await session.execute(
                     update(AlertRecord)

@@ -17,7 +17,7 @@ from wushe.notify.config import DeliverySettings
 from wushe.notify.domain.backoff import retry_delay_seconds
 from wushe.notify.domain.delivery import AlertStatus, Channel, DeliveryResult
 from wushe.shared.metrics import ALERT_DELIVERIES
-from wushe.shared.write_gate import write_gate
+from wushe.shared.write_gate import writing
 
 log = structlog.get_logger(__name__)
 
@@ -85,7 +85,7 @@ async def record_attempts(
     ]
     # Bulk statements (ORM bulk UPDATE by primary key): a round costs a few statements,
     # not two per alert.
-    async with sessions() as session, write_gate(session), session.begin():
+    async with writing(sessions) as session:
         await session.execute(insert(DeliveryAttemptRecord), log_rows)
         await session.execute(
             update(AlertRecord), [{"id": attempt.alert.id, **values} for attempt, values in decided]

@@ -29,6 +29,7 @@ from wushe.shared.events import EventEnvelope
 from wushe.shared.events.charity import DonationReceived
 from wushe.shared.field_encryption import FieldCipher, partner_alert_context
 from wushe.shared.unit_of_work import UnitOfWork
+from wushe.shared.write_gate import writing
 
 log = structlog.get_logger(__name__)
 
@@ -115,7 +116,7 @@ class ThanksSender:
         """The number sent now; each due thank-you is tried once."""
         sent = 0
         now = self.clock()
-        async with self.sessions() as session, session.begin():
+        async with writing(self.sessions) as session:
             due = await session.scalars(
                 select(DonorThanksRecord)
                 .where(

@@ -24,6 +24,7 @@ from wushe.notify.service_layer.recipients import effective_rule, partner_covers
 from wushe.notify.service_layer.routing import Escalation, Router
 from wushe.notify.service_layer.timing import digest_time
 from wushe.shared.events import EventEnvelope
+from wushe.shared.write_gate import writing
 
 log = structlog.get_logger(__name__)
 
@@ -82,7 +83,7 @@ class Sweeper:
 
     async def _escalate(self, siblings: list[RoutedAlertRecord], now: datetime) -> int:
         first = siblings[0]
-        async with self._sessions() as session, session.begin():
+        async with writing(self._sessions) as session:
             claimed = cast(
                 CursorResult[Any],
                 await session.execute(
@@ -139,7 +140,7 @@ class Sweeper:
         return made
 
     async def _send_digest(self, partner_id: str, due: datetime, now: datetime) -> int:
-        async with self._sessions() as session, session.begin():
+        async with writing(self._sessions) as session:
             items = list(
                 await session.scalars(
                     select(DigestItemRecord)
