@@ -1,0 +1,46 @@
+"""Log lines are JSON with the service and the current trace; lines below the level are
+dropped."""
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+import structlog
+from opentelemetry.sdk.trace import TracerProvider
+
+from wushe.shared.structured_logging import setup_logging
+
+
+@pytest.fixture(autouse=True)
+def restored_logging() -> Iterator[None]:
+    config = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    structlog.configure(**config)
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def lines(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_a_line_carries_the_service_and_the_trace(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging("ledger", "INFO")
+    tracer = TracerProvider().get_tracer(__name__)
+    with tracer.start_as_current_span("apply") as span:
+        structlog.get_logger("wushe.test").info("file opened", person_id="p-1")
+    [line] = lines(capsys.readouterr().err)
+    assert line["event"] == "file opened" and line["person_id"] == "p-1"
+    assert line["service"] == "ledger" and line["level"] == "info"
+    assert line["trace_id"] == format(span.get_span_context().trace_id, "032x")
+
+
+def test_lines_below_the_level_are_dropped(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging("notify", "WARNING")
+    log = structlog.get_logger("wushe.test")
+    log.info("alert delivery attempt", alert_id="a-1")
+    log.warning("partner unreachable", partner_id="p-1")
+    assert [line["event"] for line in lines(capsys.readouterr().err)] == ["partner unreachable"]
