@@ -5,7 +5,9 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, text
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData, make_url, text
 from sqlalchemy.engine import Connection
 
 from wushe.shared.db import create_engine
@@ -18,6 +20,29 @@ def alembic_config(migrations_dir: Path, database_url: str) -> Config:
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("sqlalchemy.url", database_url)
     return config
+
+
+class UnknownSchema(RuntimeError):
+    """The database is at a migration the service's own migrations do not know."""
+
+
+def refuse_an_unknown_schema(
+    migration: MigrationContext, script: ScriptDirectory, database_url: str
+) -> None:
+    """Stop before migrating a database that holds another service's schema, or one a
+    newer version of this service migrated, with what to do about it."""
+    known = {revision.revision for revision in script.walk_revisions()}
+    unknown = sorted(head for head in migration.get_current_heads() if head not in known)
+    if not unknown:
+        return
+    service = min(known).split("_")[0]
+    database = make_url(database_url).render_as_string(hide_password=True)
+    raise UnknownSchema(
+        f"{database} is at migration {', '.join(unknown)}, which {service}'s migrations do "
+        f"not know. Either it holds another service's schema (each service needs a "
+        f"database of its own: set {service.upper()}_DATABASE_URL), or a newer version of "
+        f"{service} migrated it (run that version)."
+    )
 
 
 def upgrade_to_head(migrations_dir: Path, database_url: str) -> None:
@@ -48,6 +73,7 @@ def run_migrations(target_metadata: list[MetaData]) -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
         )
+        refuse_an_unknown_schema(context.get_context(), context.script, url)
         with context.begin_transaction():
             context.run_migrations()
 

@@ -1,4 +1,5 @@
-"""Each service's migrations build exactly the schema its models describe."""
+"""Each service's migrations build exactly the schema its models describe, once however
+many replicas start together, and only in a database of the service's own."""
 
 import asyncio
 import importlib
@@ -10,13 +11,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from support.infrastructure import drop_databases, postgres_available, recreate_databases
 from wushe.ledger.bootstrap import MIGRATIONS
 from wushe.shared.db import create_engine
 from wushe.shared.messaging_tables import messaging_metadata
-from wushe.shared.migrations import alembic_config, upgrade_to_head
+from wushe.shared.migrations import UnknownSchema, alembic_config, upgrade_to_head
 
 SERVICES = ["intake", "ledger", "charity", "notify"]
 
@@ -69,3 +70,32 @@ async def test_replicas_starting_together_migrate_a_new_database_once() -> None:
         assert sorted(version for (version,) in versions) == sorted(heads)
     finally:
         await drop_databases([name])
+
+
+async def test_a_service_refuses_a_database_that_holds_another_services_schema(
+    backend: str, tmp_path: Path
+) -> None:
+    name = f"wushe_shared_{uuid.uuid4().hex[:8]}"
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
+    else:
+        url = (await recreate_databases([name]))[name]
+    try:
+        await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
+        notify = importlib.import_module("wushe.notify.bootstrap")
+        with pytest.raises(UnknownSchema) as refused:
+            await asyncio.to_thread(upgrade_to_head, notify.MIGRATIONS, url)
+        message = str(refused.value)
+        assert "ledger_00" in message and "NOTIFY_DATABASE_URL" in message
+        # Nothing of notify's was created beside the ledger's tables.
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as connection:
+                tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        finally:
+            await engine.dispose()
+        assert "ledger_files" in tables
+        assert not {"partners", "alerts", "subscriptions"} & set(tables)
+    finally:
+        if backend == "postgres":
+            await drop_databases([name])
