@@ -24,6 +24,17 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+async def empty_database(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of an empty database on the backend, dropped afterwards on PostgreSQL."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"wushe_it_{uuid.uuid4().hex[:8]}"
+    yield (await recreate_databases([name]))[name]
+    await drop_databases([name])
+
+
+@pytest.fixture
 async def migrated_database(backend: str, tmp_path: Path) -> AsyncIterator[MigratedDatabase]:
     """Factory: migrate a fresh database for one service and return its sessions."""
     engines: list[AsyncEngine] = []

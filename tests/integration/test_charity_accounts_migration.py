@@ -2,13 +2,10 @@
 the clear column for sealed donor rows, and every donation is posted to its fund's journal."""
 
 import asyncio
-import uuid
-from pathlib import Path
 
 from alembic import command
 from sqlalchemy import text
 
-from support.infrastructure import drop_databases, recreate_databases
 from wushe.charity.adapters.orm import DonorRecord
 from wushe.charity.bootstrap import MIGRATIONS
 from wushe.charity.service_layer.donors import opened
@@ -27,12 +24,8 @@ DONATION = (
 )
 
 
-async def test_donor_names_are_sealed_and_donations_posted(backend: str, tmp_path: Path) -> None:
-    name = f"wushe_it_charity_up_{uuid.uuid4().hex[:8]}"
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'charity.db'}"
-    else:
-        url = (await recreate_databases([name]))[name]
+async def test_donor_names_are_sealed_and_donations_posted(empty_database: str) -> None:
+    url = empty_database
     config = alembic_config(MIGRATIONS, url)
     await asyncio.to_thread(command.upgrade, config, "charity_0001")
     engine = create_engine(url)
@@ -64,8 +57,6 @@ async def test_donor_names_are_sealed_and_donations_posted(backend: str, tmp_pat
             ).all()
     finally:
         await engine.dispose()
-        if backend == "postgres":
-            await drop_databases([name])
     assert "李四" not in raw and "王五" not in raw
     assert sorted(names) == sorted(["李四", "王五"])
     assert accounts["holding"] == 13_046

@@ -2,8 +2,6 @@
 were looked for) are compared by the background sweep, on SQLite and on PostgreSQL."""
 
 import asyncio
-import uuid
-from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -11,7 +9,6 @@ from sqlalchemy import insert, select, text
 from uuid_utils.compat import uuid7
 
 from integration.conftest import MigratedDatabase, Sessions
-from support.infrastructure import drop_databases, recreate_databases
 from wushe.intake.adapters.merge_orm import DuplicateCandidateRecord
 from wushe.intake.adapters.orm import PersonRecord
 from wushe.intake.adapters.personal_data import PersonalDataVault
@@ -84,14 +81,8 @@ async def test_imported_persons_are_compared_once(migrated_database: MigratedDat
     assert unchecked is None
 
 
-async def test_the_upgrade_indexes_existing_names_for_the_sweep(
-    backend: str, tmp_path: Path
-) -> None:
-    name = f"wushe_it_pinyin_{uuid.uuid4().hex[:8]}"
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}"
-    else:
-        url = (await recreate_databases([name]))[name]
+async def test_the_upgrade_indexes_existing_names_for_the_sweep(empty_database: str) -> None:
+    url = empty_database
     config = alembic_config(MIGRATIONS, url)
     await asyncio.to_thread(command.upgrade, config, "intake_0006")
     engine = create_engine(url)
@@ -120,8 +111,6 @@ async def test_the_upgrade_indexes_existing_names_for_the_sweep(
         assert await pairs(sessions) == [({"p1", "p2"}, "pinyin_birth_date")]
     finally:
         await engine.dispose()
-        if backend == "postgres":
-            await drop_databases([name])
 
 
 async def test_a_renamed_person_is_compared_again(migrated_database: MigratedDatabase) -> None:

@@ -1,13 +1,10 @@
 """Upgrading a database registered before encryption encrypts the names and phones in it."""
 
 import asyncio
-import uuid
-from pathlib import Path
 
 from alembic import command
 from sqlalchemy import text
 
-from support.infrastructure import drop_databases, recreate_databases
 from wushe.intake.adapters.orm import PersonRecord
 from wushe.intake.adapters.personal_data import PersonalDataVault
 from wushe.intake.bootstrap import MIGRATIONS
@@ -16,12 +13,8 @@ from wushe.shared.migrations import alembic_config
 from wushe.shared.settings import Settings
 
 
-async def test_existing_rows_are_encrypted_by_the_upgrade(backend: str, tmp_path: Path) -> None:
-    name = f"wushe_it_upgrade_{uuid.uuid4().hex[:8]}"
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}"
-    else:
-        url = (await recreate_databases([name]))[name]
+async def test_existing_rows_are_encrypted_by_the_upgrade(empty_database: str) -> None:
+    url = empty_database
     config = alembic_config(MIGRATIONS, url)
     await asyncio.to_thread(command.upgrade, config, "intake_0002")
     engine = create_engine(url)
@@ -40,8 +33,6 @@ async def test_existing_rows_are_encrypted_by_the_upgrade(backend: str, tmp_path
             raw = " ".join(map(str, (await session.execute(text("SELECT * FROM persons"))).one()))
     finally:
         await engine.dispose()
-        if backend == "postgres":
-            await drop_databases([name])
     settings = Settings()
     vault = PersonalDataVault(settings.field_cipher(), settings.data_key.get_secret_value())
     assert record is not None

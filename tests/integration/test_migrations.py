@@ -73,29 +73,21 @@ async def test_replicas_starting_together_migrate_a_new_database_once() -> None:
 
 
 async def test_a_service_refuses_a_database_that_holds_another_services_schema(
-    backend: str, tmp_path: Path
+    empty_database: str,
 ) -> None:
-    name = f"wushe_shared_{uuid.uuid4().hex[:8]}"
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
-    else:
-        url = (await recreate_databases([name]))[name]
+    url = empty_database
+    await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
+    notify = importlib.import_module("wushe.notify.bootstrap")
+    with pytest.raises(UnknownSchema) as refused:
+        await asyncio.to_thread(upgrade_to_head, notify.MIGRATIONS, url)
+    message = str(refused.value)
+    assert "ledger_00" in message and "NOTIFY_DATABASE_URL" in message
+    # Nothing of notify's was created beside the ledger's tables.
+    engine = create_engine(url)
     try:
-        await asyncio.to_thread(upgrade_to_head, MIGRATIONS, url)
-        notify = importlib.import_module("wushe.notify.bootstrap")
-        with pytest.raises(UnknownSchema) as refused:
-            await asyncio.to_thread(upgrade_to_head, notify.MIGRATIONS, url)
-        message = str(refused.value)
-        assert "ledger_00" in message and "NOTIFY_DATABASE_URL" in message
-        # Nothing of notify's was created beside the ledger's tables.
-        engine = create_engine(url)
-        try:
-            async with engine.connect() as connection:
-                tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
-        finally:
-            await engine.dispose()
-        assert "ledger_files" in tables
-        assert not {"partners", "alerts", "subscriptions"} & set(tables)
+        async with engine.connect() as connection:
+            tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
     finally:
-        if backend == "postgres":
-            await drop_databases([name])
+        await engine.dispose()
+    assert "ledger_files" in tables
+    assert not {"partners", "alerts", "subscriptions"} & set(tables)

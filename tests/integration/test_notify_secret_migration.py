@@ -2,27 +2,20 @@
 them: the clear column is gone and every partner still signs with its secret."""
 
 import asyncio
-import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 from alembic import command
 from sqlalchemy import text
 
 from integration.notify_outbound import MIGRATIONS, cipher
-from support.infrastructure import drop_databases, recreate_databases
 from wushe.notify.adapters.webhook import new_secret
 from wushe.notify.service_layer.webhook_secrets import secrets_for_signing
 from wushe.shared.db import create_engine, session_factory
 from wushe.shared.migrations import alembic_config
 
 
-async def test_clear_secrets_are_sealed_by_the_upgrade(backend: str, tmp_path: Path) -> None:
-    name = f"wushe_it_notify_{uuid.uuid4().hex[:8]}"
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'notify.db'}"
-    else:
-        url = (await recreate_databases([name]))[name]
+async def test_clear_secrets_are_sealed_by_the_upgrade(empty_database: str) -> None:
+    url = empty_database
     config = alembic_config(MIGRATIONS, url)
     await asyncio.to_thread(command.upgrade, config, "notify_0001")
     secret = new_secret()
@@ -48,7 +41,5 @@ async def test_clear_secrets_are_sealed_by_the_upgrade(backend: str, tmp_path: P
             raw = " ".join(str(value) for row in rows for value in row)
     finally:
         await engine.dispose()
-        if backend == "postgres":
-            await drop_databases([name])
     assert signing == {"p1": (secret,)}
     assert secret.removeprefix("whsec_") not in raw

@@ -3,15 +3,12 @@ the order they came, without waiting for SQLite's busy handler; a task holding i
 may open another; on PostgreSQL they run side by side."""
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
 from integration.conftest import Sessions
-from support.infrastructure import drop_databases, recreate_databases
 from wushe.shared.db import create_engine, session_factory
 from wushe.shared.unit_of_work import UnitOfWork
 from wushe.shared.write_gate import write_gate, writing
@@ -26,20 +23,13 @@ visits = Table(
 
 
 @pytest.fixture
-async def sessions(backend: str, tmp_path: Path) -> AsyncIterator[Sessions]:
+async def sessions(empty_database: str) -> AsyncIterator[Sessions]:
     """A database with the visits table, on the backend."""
-    name = f"wushe_gate_{uuid.uuid4().hex[:8]}"
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'gate.db'}"
-    else:
-        url = (await recreate_databases([name]))[name]
-    engine = create_engine(url)
+    engine = create_engine(empty_database)
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
     yield session_factory(engine)
     await engine.dispose()
-    if backend != "sqlite":
-        await drop_databases([name])
 
 
 async def test_writers_take_turns_in_the_order_they_came(backend: str, sessions: Sessions) -> None:
