@@ -1,4 +1,6 @@
-"""Publishes outbox rows to Kafka in commit order and marks them sent.
+"""Publishes outbox rows to Kafka in commit order and marks them sent; deletes the rows
+sent longer ago than the retention, so the outbox does not grow with every event ever
+published.
 
 Each row is published under the trace context stored with it, so the trace that
 wrote the row continues through the broker to its consumers. The sending itself is a
@@ -13,7 +15,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -21,7 +23,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from opentelemetry.trace import TracerProvider
 from opentelemetry.trace.status import Status, StatusCode
-from sqlalchemy import Text, cast, func, select, text, update
+from sqlalchemy import Text, cast, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.shared.batch_sql import member_of
@@ -33,6 +35,10 @@ from wushe.shared.write_gate import write_gate
 log = structlog.get_logger(__name__)
 
 _SENT = Status(StatusCode.UNSET)
+# Rows deleted per statement when purging, so that no transaction holds the table long.
+PURGE_BATCH = 5_000
+# How often an idle relay looks for rows past their retention.
+PURGE_INTERVAL_SECONDS = 600.0
 
 # What publishing needs of a row. The trace context is read as its stored text: rows
 # written by one trace share it, and it is parsed once for them.
@@ -50,15 +56,19 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_seconds: float = 1.0,
+        retention: timedelta | None = None,
         tracer_provider: TracerProvider | None = None,
     ) -> None:
-        """``tracer_provider``: where the sending's spans go; the global one unless given."""
+        """``retention``: how long sent rows are kept (for inspection); None: for ever.
+        ``tracer_provider``: where the sending's spans go; the global one unless given."""
         self._sessions = sessions
         self._tracer_provider = tracer_provider
         self._connect = connect
         self._producer: AIOKafkaProducer | None = None
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
+        self._retention = retention
+        self._next_purge = 0.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -97,9 +107,22 @@ class OutboxRelay:
                 published = 0
             if published >= self._batch_size:
                 continue
+            if self._retention is not None and time.monotonic() >= self._next_purge:
+                await self._purge_a_batch(self._retention)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
             self._wake.clear()
+
+    async def _purge_a_batch(self, retention: timedelta) -> None:
+        """One batch between publishing rounds, so that a large backlog of old rows never
+        holds up new events; the next batch at the next idle round while more remain."""
+        try:
+            deleted = await self.purge_published(datetime.now(UTC) - retention)
+        except Exception:
+            log.exception("outbox purge failed; retrying later")
+            deleted = 0
+        more = deleted >= PURGE_BATCH
+        self._next_purge = time.monotonic() + (0.0 if more else PURGE_INTERVAL_SECONDS)
 
     async def publish_pending(self) -> int:
         """Publish one batch of unsent rows; returns how many were published."""
@@ -143,6 +166,23 @@ class OutboxRelay:
                 await session.commit()
         log.debug("outbox published", count=len(rows))
         return len(rows)
+
+    async def purge_published(self, sent_before: datetime) -> int:
+        """Delete up to ``PURGE_BATCH`` of the rows sent before ``sent_before``, oldest
+        first; returns how many. Unsent rows are never deleted."""
+        async with self._sessions() as session, write_gate(session):
+            oldest = (
+                select(outbox.c.id)
+                .where(outbox.c.published_at < sent_before)
+                .order_by(outbox.c.published_at, outbox.c.id)
+                .limit(PURGE_BATCH)
+            )
+            ids = list(await session.scalars(oldest))
+            if ids:
+                await session.execute(delete(outbox).where(member_of(session, outbox.c.id, ids)))
+                await session.commit()
+                log.info("outbox rows past their retention deleted", count=len(ids))
+        return len(ids)
 
 
 def _stored(row: Any) -> str:

@@ -5,6 +5,7 @@ import gc
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,11 @@ def build_runtime(
         lambda: create_relay_producer(settings, name),
         batch_size=settings.outbox_batch_size,
         poll_seconds=settings.outbox_poll_seconds,
+        retention=(
+            timedelta(days=settings.outbox_retention_days)
+            if settings.outbox_retention_days
+            else None
+        ),
         tracer_provider=tracer_provider,
     )
     return ServiceRuntime(

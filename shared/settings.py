@@ -64,6 +64,12 @@ class Settings(BaseSettings):
 
     outbox_poll_seconds: float = 1.0
     outbox_batch_size: int = 500
+    outbox_retention_days: float = Field(
+        7,
+        ge=0,
+        description="How long published outbox rows are kept, for inspection, before the "
+        "relay deletes them; 0: kept for ever",
+    )
     consumer_max_attempts: int = 3
     consumer_batch_size: int = Field(
         500, ge=1, description="Most events a batched consumer applies in one transaction"

@@ -1,6 +1,9 @@
 """The outbox: a crash between commit and publish still publishes the event, once; each
-message carries the trace context of the transaction that wrote it."""
+message carries the trace context of the transaction that wrote it; sent rows are
+deleted once past their retention."""
 
+import asyncio
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -11,12 +14,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from sqlalchemy import func, select, text
 
-from integration.conftest import MigratedDatabase
+from integration.conftest import MigratedDatabase, Sessions
 from wushe.cli.topic_reader import read_topic
 from wushe.intake.adapters.personal_data import PersonalDataVault
 from wushe.intake.bootstrap import MIGRATIONS
 from wushe.intake.domain.person import PersonRegistration
 from wushe.intake.service_layer.registration import register_person
+from wushe.shared import relay as relay_module
 from wushe.shared.auth import Caller, Role
 from wushe.shared.event_spans import export_event_spans_to
 from wushe.shared.events import EventEnvelope, Producer, new_event
@@ -156,3 +160,66 @@ async def test_messages_carry_their_writers_trace_and_the_sending_links_to_it(
     }
     linked = {(link.context.trace_id, link.context.span_id) for link in span.links}
     assert linked == {(1, 1), (2, 2)}
+
+
+async def _outbox_rows(sessions: Sessions, topic_prefix: str, ages: list[timedelta | None]) -> None:
+    """Rows sent that long ago (None: not sent), all written nine days ago."""
+    now = datetime.now(UTC)
+    async with sessions() as session, session.begin():
+        for age in ages:
+            payload = LedgerFileOpened(file_id=uuid4(), person_id=uuid4(), region_code="420704")
+            event = new_event(payload, subject=str(payload.person_id), region_code="420704",
+                              producer=PRODUCER)  # fmt: skip
+            row = outbox_row(event, topic_prefix) | {"created_at": now - timedelta(days=9)}
+            await session.execute(
+                outbox.insert().values(**row, published_at=now - age if age else None)
+            )
+
+
+async def _sent_at(sessions: Sessions) -> list[datetime | None]:
+    async with sessions() as session:
+        return list((await session.execute(select(outbox.c.published_at))).scalars().all())
+
+
+async def test_sent_rows_past_their_retention_are_deleted_and_unsent_ones_kept(
+    migrated_database: MigratedDatabase, topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sessions = await migrated_database("intake", MIGRATIONS)
+    # Sent 8 days ago (five of them), sent yesterday, and never sent though written long ago.
+    await _outbox_rows(sessions, topic_prefix, [timedelta(days=8)] * 5 + [timedelta(days=1), None])
+    # A few rows a statement, so that the purge takes several.
+    monkeypatch.setattr(relay_module, "PURGE_BATCH", 2)
+    relay = OutboxRelay(sessions, lambda: AIOKafkaProducer(), retention=timedelta(days=7))
+
+    cutoff = datetime.now(UTC) - timedelta(days=7)
+    assert [await relay.purge_published(cutoff) for _ in range(4)] == [2, 2, 1, 0]
+    kept = await _sent_at(sessions)
+    assert len(kept) == 2 and sum(at is None for at in kept) == 1
+
+
+async def test_a_running_relay_publishes_new_rows_and_purges_old_ones_between_rounds(
+    migrated_database: MigratedDatabase,
+    bootstrap: str,
+    topic_prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sessions = await migrated_database("intake", MIGRATIONS)
+    await _outbox_rows(sessions, topic_prefix, [timedelta(days=8)] * 5 + [None])
+    monkeypatch.setattr(relay_module, "PURGE_BATCH", 2)
+    relay = OutboxRelay(
+        sessions, lambda: AIOKafkaProducer(bootstrap_servers=bootstrap), poll_seconds=0.05,
+        retention=timedelta(days=7),
+    )  # fmt: skip
+    await relay.start()
+    try:
+        for _ in range(200):
+            sent = await _sent_at(sessions)
+            if len(sent) == 1 and sent[0] is not None:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await relay.stop()
+    # The old rows went in three purges; the new one was published, not held up by them.
+    [sent_now] = await _sent_at(sessions)
+    assert sent_now is not None
+    assert datetime.now(UTC) - sent_now.replace(tzinfo=UTC) < timedelta(minutes=1)
