@@ -42,11 +42,6 @@ class ConsumedEvent:
     event: EventEnvelope
     record: Record
 
-    @property
-    def event_id(self) -> str:
-        """The event's id as text (``EventEnvelope.id_text``)."""
-        return self.event.id_text
-
     def handling(self, consumer: str) -> AbstractContextManager[None]:
         """Within the event's own trace, and with its ids on every log line."""
         return _Handling(self, consumer)
@@ -55,17 +50,17 @@ class ConsumedEvent:
 class _Handling(AbstractContextManager[None]):
     """A class rather than a generator: a consumer enters one for every event."""
 
-    __slots__ = ("_item", "_span")
+    __slots__ = ("_event", "_span")
 
     def __init__(self, item: ConsumedEvent, consumer: str) -> None:
         carrier = {name: value.decode(errors="replace") for name, value in item.record.headers}
-        self._item = item
-        self._span = applying_span(f"{consumer} apply {item.event.type}", carrier, item.event_id)
+        self._event = event = item.event
+        self._span = applying_span(f"{consumer} apply {event.type}", carrier, event.id_text)
 
     def __enter__(self) -> None:
-        event = self._item.event
+        event = self._event
         structlog.contextvars.bind_contextvars(
-            event_id=self._item.event_id,
+            event_id=event.id_text,
             event_type=event.type,
             correlation_id=str(event.correlation_id),
         )
@@ -145,4 +140,4 @@ class BatchConsumer:
         async def dead_letter(error: BaseException, attempts: int) -> None:
             await publish_dead_letter(self.broker, self.policy, item.record, error, attempts)
 
-        await apply_with_retries(self.policy, apply, dead_letter, event_id=item.event_id)
+        await apply_with_retries(self.policy, apply, dead_letter, event_id=item.event.id_text)

@@ -23,14 +23,14 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from opentelemetry.trace import TracerProvider
 from opentelemetry.trace.status import Status, StatusCode
-from sqlalchemy import Text, cast, delete, func, select, text, update
+from sqlalchemy import CursorResult, Text, cast, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from wushe.shared.batch_sql import member_of
 from wushe.shared.event_spans import record_publishing_span
 from wushe.shared.messaging_tables import outbox
 from wushe.shared.partitioned_sends import PartitionedSends
-from wushe.shared.write_gate import write_gate
+from wushe.shared.write_gate import write_gate, writing
 
 log = structlog.get_logger(__name__)
 
@@ -169,20 +169,20 @@ class OutboxRelay:
 
     async def purge_published(self, sent_before: datetime) -> int:
         """Delete up to ``PURGE_BATCH`` of the rows sent before ``sent_before``, oldest
-        first; returns how many. Unsent rows are never deleted."""
-        async with self._sessions() as session, write_gate(session):
-            oldest = (
-                select(outbox.c.id)
-                .where(outbox.c.published_at < sent_before)
-                .order_by(outbox.c.published_at, outbox.c.id)
-                .limit(PURGE_BATCH)
-            )
-            ids = list(await session.scalars(oldest))
-            if ids:
-                await session.execute(delete(outbox).where(member_of(session, outbox.c.id, ids)))
-                await session.commit()
-                log.info("outbox rows past their retention deleted", count=len(ids))
-        return len(ids)
+        first, in one statement; returns how many. Unsent rows are never deleted."""
+        oldest = (
+            select(outbox.c.id)
+            .where(outbox.c.published_at < sent_before)
+            .order_by(outbox.c.published_at, outbox.c.id)
+            .limit(PURGE_BATCH)
+        )
+        async with writing(self._sessions) as session:
+            result = await session.execute(delete(outbox).where(outbox.c.id.in_(oldest)))
+            assert isinstance(result, CursorResult)
+            deleted = result.rowcount
+        if deleted:
+            log.info("outbox rows past their retention deleted", count=deleted)
+        return deleted
 
 
 def _stored(row: Any) -> str:

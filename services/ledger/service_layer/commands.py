@@ -59,7 +59,7 @@ async def apply_consumed_batch(
         events = [item.event for item in batch]
         claimed = await claim_events(uow.session, CONSUMER, events)
         await projection.prepare(
-            uow.session, [item.event for item in batch if item.event_id in claimed]
+            uow.session, [item.event for item in batch if item.event.id_text in claimed]
         )
         emitted: list[dict[str, Any]] = []
 
@@ -68,7 +68,7 @@ async def apply_consumed_batch(
 
         for item in batch:
             with item.handling(CONSUMER):
-                event_id = item.event_id
+                event_id = item.event.id_text
                 if event_id not in claimed:
                     continue
                 claimed.discard(event_id)

@@ -207,7 +207,7 @@ def _new_file(applying: Applying, person_id: str) -> FileRow:
         groups=[],
         status=OPEN,
         opened_at=event.occurred_at,
-        opened_by_event=applying.event_id,
+        opened_by_event=applying.event.id_text,
         trace_id=applying.trace_id,
     )
 
@@ -224,7 +224,7 @@ async def open_file(applying: Applying) -> None:
     record.sex = registered.sex
     record.age_band = registered.age_band
     record.opened_at = applying.event.occurred_at
-    record.opened_by_event = applying.event_id
+    record.opened_by_event = applying.event.id_text
     record.trace_id = applying.trace_id
     add_entry(applying, person_id)
     # Built from the registration's values, which were just validated.

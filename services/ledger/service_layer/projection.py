@@ -31,11 +31,6 @@ class Applying:
     # no-op, because those events are already on the topics it replays.
     emit: Callable[[EventEnvelope], Awaitable[None]] = _emit_nothing
 
-    @property
-    def event_id(self) -> str:
-        """The event's id as text (``EventEnvelope.id_text``)."""
-        return self.event.id_text
-
 
 Projector = Callable[[Applying], Awaitable[None]]
 # Work the projectors of a transaction's events left for its end, done once for all of

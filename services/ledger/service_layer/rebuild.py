@@ -142,7 +142,7 @@ class _Replay:
             claimed = await claim_events(uow.session, CONSUMER, events)
             await load_files(uow.session, [event for event in events if event.id_text in claimed])
             for one in replayable:
-                event_id = str(one.event.id)
+                event_id = one.event.id_text
                 if event_id not in claimed:
                     continue
                 claimed.discard(event_id)  # an event given twice is applied once

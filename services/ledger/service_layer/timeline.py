@@ -24,7 +24,7 @@ def add_entry(
     entries: list[dict[str, Any]] = applying.session.info.setdefault(_PENDING, [])
     entries.append(
         {
-            "event_id": applying.event_id,
+            "event_id": applying.event.id_text,
             "person_id": person_id,
             "event_type": event.type,
             "occurred_at": event.occurred_at,

@@ -53,7 +53,7 @@ async def apply_consumed_batch(
             return
         snapshot = await (settings or RoutingSettings()).snapshot(uow.session)
         for item in batch:
-            event_id = item.event_id
+            event_id = item.event.id_text
             with item.handling(CONSUMER):
                 for step in steps[item.event.type]:
                     if event_id in claimed[step.consumer]:
