@@ -82,6 +82,15 @@ class DisbursementRejected(BaseModel):
     reason: str
 
 
+@registry.register("disbursement.withdrawn", version=1, topic=topics.CHARITY_FUND)
+class DisbursementWithdrawn(BaseModel):
+    """The requester took back a request before anyone decided it; no money moved."""
+
+    disbursement_id: UUID
+    fund_id: UUID
+    reason: str
+
+
 class DisbursedFrom(BaseModel):
     donation_id: UUID
     amount_fen: int = Field(gt=0)

@@ -24,7 +24,11 @@ from wushe.charity.domain.donation import Channel, DonationEntry
 from wushe.charity.domain.refusals import Forbidden, Invalid, Overdrawn, Refused
 from wushe.charity.domain.restrictions import Restriction, RestrictionKind
 from wushe.charity.service_layer.approval import approve_disbursement
-from wushe.charity.service_layer.disbursements import reject_disbursement, request_disbursement
+from wushe.charity.service_layer.disbursements import (
+    reject_disbursement,
+    request_disbursement,
+    withdraw_disbursement,
+)
 from wushe.charity.service_layer.persons import groups_changed
 from wushe.charity.service_layer.reversals import correct, refund
 from wushe.charity.service_layer.traceability import (
@@ -160,6 +164,41 @@ async def test_the_approver_must_not_be_the_requester(migrated_database: Migrate
     assert decided.value.field == "status"
     assert (await balances(books, fund))["holding"][0] == 1_000
     assert len(await emitted(books, "disbursement.rejected")) == 1
+
+
+async def test_the_requester_alone_withdraws_a_request_nobody_decided(
+    migrated_database: MigratedDatabase,
+) -> None:
+    books = await charity_books(migrated_database)
+    fund = await a_fund(books)
+    person = await on_ledger(books)
+    await give(books, fund, 1_000)
+    request = DisbursementRequest(amount_fen=400, purpose="助餐", person_id=uuid.UUID(person))
+    requested = await request_disbursement(UnitOfWork(books), fund, request, CLERK)
+    disbursement_id = uuid.UUID(requested.id)
+    with pytest.raises(Forbidden) as not_theirs:
+        await withdraw_disbursement(UnitOfWork(books), disbursement_id, "不需要了", APPROVER)
+    assert not_theirs.value.field == "requested_by" and "clerk-1" in str(not_theirs.value)
+    withdrawn = await withdraw_disbursement(UnitOfWork(books), disbursement_id, "金额填错", CLERK)
+    assert (withdrawn.status, withdrawn.withdrawal_reason) == ("withdrawn", "金额填错")
+    assert withdrawn.decided_by == "clerk-1" and withdrawn.entry_id is None
+    with pytest.raises(Refused) as too_late:
+        await approve_disbursement(UnitOfWork(books), disbursement_id, APPROVER)
+    assert too_late.value.field == "status" and "withdrawn" in str(too_late.value)
+    with pytest.raises(Refused):
+        await withdraw_disbursement(UnitOfWork(books), disbursement_id, "再撤一次", CLERK)
+    assert (await balances(books, fund))["holding"][0] == 1_000
+    [event] = await emitted(books, "disbursement.withdrawn")
+    assert event.payload == {
+        "disbursement_id": str(disbursement_id), "fund_id": str(fund), "reason": "金额填错"
+    } and event.actor == "clerk-1"  # fmt: skip
+
+    paid = await request_disbursement(UnitOfWork(books), fund, request, CLERK)
+    await approve_disbursement(UnitOfWork(books), uuid.UUID(paid.id), APPROVER)
+    with pytest.raises(Refused) as approved:
+        await withdraw_disbursement(UnitOfWork(books), uuid.UUID(paid.id), "撤回", CLERK)
+    assert approved.value.field == "status"
+    assert (await balances(books, fund))["holding"][0] == 600
 
 
 async def test_disbursements_are_traced_to_their_donations_first_in_first_out(

@@ -241,3 +241,32 @@ async def test_a_campaign_raises_money_only_within_its_filed_period(api: Api) ->
     never = await api.call("POST", f"/funds/{past['fund_id']}/launch", director, expect=409)
     assert detail_field(never) == "ends_on"
     assert await api.entries() == 0, "nothing written for a refusal"
+
+
+async def test_a_requester_withdraws_a_request_over_http(api: Api) -> None:
+    clerk, director = api.as_(Role.SOCIAL_WORKER, "worker-1"), api.as_(Role.STATION_STAFF, "s-2")
+    person = await on_ledger(api.runtime.sessions, ["elderly_living_alone"])
+    opening = {"name": "敬老基金", "code": "JL-1", "region_code": "420704"}
+    fund = await api.call("POST", "/funds", director, opening, expect=201)
+    await api.call("POST", f"/funds/{fund['fund_id']}/donations", director,
+                   {"amount_fen": 900, "channel": "cash"}, expect=201)  # fmt: skip
+    asked = await api.call("POST", f"/funds/{fund['fund_id']}/disbursements", clerk,
+                           {"amount_fen": 500, "purpose": "助餐", "person_id": person},
+                           expect=201)  # fmt: skip
+    withdrawal = f"/disbursements/{asked['disbursement_id']}/withdrawal"
+    blank = await api.call("POST", withdrawal, clerk, {"reason": " "}, expect=422)
+    assert detail_field(blank) == "reason"
+    others = await api.call("POST", withdrawal, director, {"reason": "不需要"}, expect=403)
+    assert detail_field(others) == "requested_by"
+    auditor = await api.call("POST", withdrawal, api.as_(Role.AUDITOR), {"reason": "x"}, expect=403)
+    assert "role" in str(auditor).lower()
+    withdrawn = await api.call("POST", withdrawal, clerk, {"reason": "金额填错"})
+    assert withdrawn["status"] == "withdrawn" and withdrawn["withdrawal_reason"] == "金额填错"
+    assert withdrawn["decided_by"] == "worker-1" and withdrawn["rejection_reason"] is None
+    listed = await api.call("GET", f"/funds/{fund['fund_id']}/disbursements", director)
+    assert [d["status"] for d in listed] == ["withdrawn"]
+    decided = await api.call("POST", f"/disbursements/{asked['disbursement_id']}/approve",
+                             director, expect=409)  # fmt: skip
+    assert detail_field(decided) == "status"
+    accounts = await api.call("GET", f"/funds/{fund['fund_id']}/accounts", director)
+    assert {a["code"]: a["balance_fen"] for a in accounts}["holding"] == 900

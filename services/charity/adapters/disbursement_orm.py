@@ -25,6 +25,7 @@ class DisbursementRecord(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rejection_reason: Mapped[str | None] = mapped_column(String(200))
+    withdrawal_reason: Mapped[str | None] = mapped_column(String(200))
     entry_id: Mapped[str | None] = mapped_column(ForeignKey("journal_entries.id"))
 
 

@@ -14,6 +14,7 @@ class DisbursementStatus(StrEnum):
     REQUESTED = "requested"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
 
 
 class DisbursementRequest(BaseModel):
@@ -38,3 +39,11 @@ class Rejection(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reason: str = Field(min_length=1, max_length=200, examples=["材料不全"])
+
+
+class Withdrawal(BaseModel):
+    """The requester takes back a request not yet decided (撤回申请)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=1, max_length=200, examples=["金额填错，重新申请"])

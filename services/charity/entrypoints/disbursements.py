@@ -1,12 +1,13 @@
 """Charity's HTTP API for disbursements: request, approve or reject (not by the
-requester), read them, and trace which donations paid for them."""
+requester), withdraw (by the requester alone), read them, and trace which donations
+paid for them."""
 
 from uuid import UUID
 
 from fastapi import APIRouter, status
 
 from wushe.charity.adapters.disbursement_orm import DisbursementRecord
-from wushe.charity.domain.disbursement import DisbursementRequest, Rejection
+from wushe.charity.domain.disbursement import DisbursementRequest, Rejection, Withdrawal
 from wushe.charity.domain.refusals import NotFound
 from wushe.charity.entrypoints.money_desk import (
     FUND_KEEPERS,
@@ -18,7 +19,11 @@ from wushe.charity.entrypoints.money_desk import (
 from wushe.charity.entrypoints.refusal_route import RefusalRoute
 from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursement_reads import disbursements_where
-from wushe.charity.service_layer.disbursements import reject_disbursement, request_disbursement
+from wushe.charity.service_layer.disbursements import (
+    reject_disbursement,
+    request_disbursement,
+    withdraw_disbursement,
+)
 from wushe.charity.service_layer.read_models import DisbursementView, MoneyTrail
 from wushe.charity.service_layer.traceability import trails_of_disbursement
 from wushe.shared.auth import CurrentCaller, require_role
@@ -74,6 +79,20 @@ async def reject(
     require_role(caller, *FUND_KEEPERS)
     await _view(runtime, caller, disbursement_id)
     await reject_disbursement(
+        runtime.unit_of_work(), disbursement_id, body.reason, desk(caller, runtime)
+    )
+    return await _view(runtime, caller, disbursement_id)
+
+
+@router.post("/disbursements/{disbursement_id}/withdrawal", response_model=DisbursementView)
+async def withdraw(
+    disbursement_id: UUID, body: Withdrawal, caller: CurrentCaller, runtime: RuntimeDep
+) -> DisbursementView:
+    """The requester takes back a request not yet approved or rejected (撤回申请);
+    emits `disbursement.withdrawn`. Anyone else rejects it instead."""
+    require_role(caller, *REQUESTERS)
+    await _view(runtime, caller, disbursement_id)
+    await withdraw_disbursement(
         runtime.unit_of_work(), disbursement_id, body.reason, desk(caller, runtime)
     )
     return await _view(runtime, caller, disbursement_id)

@@ -35,6 +35,7 @@ async def disbursements_where(
             decided_by=d.decided_by,
             decided_at=d.decided_at,
             rejection_reason=d.rejection_reason,
+            withdrawal_reason=d.withdrawal_reason,
         )
         for d, kind, target in rows
     ]

@@ -1,4 +1,4 @@
-"""Requesting and rejecting disbursements; approval is in ``approval``."""
+"""Requesting, rejecting and withdrawing disbursements; approval is in ``approval``."""
 
 from datetime import UTC, datetime
 from uuid import UUID
@@ -15,7 +15,11 @@ from wushe.charity.service_layer.donations import Desk
 from wushe.charity.service_layer.locks import lock_fund
 from wushe.charity.service_layer.purposes import check_purpose
 from wushe.shared.events import new_event
-from wushe.shared.events.charity import DisbursementRejected, DisbursementRequested
+from wushe.shared.events.charity import (
+    DisbursementRejected,
+    DisbursementRequested,
+    DisbursementWithdrawn,
+)
 from wushe.shared.unit_of_work import UnitOfWork
 
 
@@ -76,11 +80,53 @@ async def reject_disbursement(
     return disbursement
 
 
+async def withdraw_disbursement(
+    uow: UnitOfWork, disbursement_id: UUID, reason: str, desk: Desk
+) -> DisbursementRecord:
+    """The requester takes back a request nobody has decided yet (撤回申请): no money
+    moves, and it can no longer be approved."""
+    async with uow:
+        fund, disbursement = await _undecided(uow, disbursement_id)
+        if disbursement.requested_by != desk.caller.subject:
+            raise Forbidden(
+                "only the requester may withdraw a request; others reject it "
+                f"(requested by {disbursement.requested_by}) / 只有申请人可以撤回",
+                field="requested_by",
+            )
+        disbursement.status = DisbursementStatus.WITHDRAWN.value
+        disbursement.decided_by = desk.caller.subject
+        disbursement.decided_at = datetime.now(UTC)
+        disbursement.withdrawal_reason = reason
+        payload = DisbursementWithdrawn(
+            disbursement_id=disbursement_id, fund_id=UUID(fund.id), reason=reason
+        )
+        await uow.emit(
+            new_event(payload, subject=fund.id, region_code=fund.region_code,
+                      producer=desk.producer, actor=desk.caller.subject)
+        )  # fmt: skip
+        await uow.commit()
+    return disbursement
+
+
 async def pending(
     uow: UnitOfWork, disbursement_id: UUID, desk: Desk
 ) -> tuple[FundRecord, DisbursementRecord]:
     """The fund locked and the disbursement still awaiting a decision by someone other
     than its requester (四眼原则)."""
+    fund, disbursement = await _undecided(uow, disbursement_id)
+    if disbursement.requested_by == desk.caller.subject:
+        raise Forbidden(
+            "the approver must not be the one who requested the disbursement "
+            f"(requested by {disbursement.requested_by}) / 审批人不能是申请人",
+            field="approver",
+        )
+    return fund, disbursement
+
+
+async def _undecided(
+    uow: UnitOfWork, disbursement_id: UUID
+) -> tuple[FundRecord, DisbursementRecord]:
+    """The fund locked and the disbursement still awaiting a decision."""
     found = await uow.session.get(DisbursementRecord, str(disbursement_id))
     if found is None:
         raise NotFound(f"no disbursement {disbursement_id} / 没有该拨付申请",
@@ -96,10 +142,4 @@ async def pending(
     if disbursement.status != DisbursementStatus.REQUESTED:
         raise Refused(f"the disbursement was already {disbursement.status} / 该申请已处理",
                       field="status")  # fmt: skip
-    if disbursement.requested_by == desk.caller.subject:
-        raise Forbidden(
-            "the approver must not be the one who requested the disbursement "
-            f"(requested by {disbursement.requested_by}) / 审批人不能是申请人",
-            field="approver",
-        )
     return fund, disbursement

@@ -4,7 +4,7 @@ they asked for anonymity."""
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class FundView(BaseModel):
@@ -64,9 +64,12 @@ class DisbursementView(BaseModel):
     status: str
     requested_by: str
     requested_at: datetime
-    decided_by: str | None
+    decided_by: str | None = Field(
+        description="Who approved or rejected it, or the requester who withdrew it"
+    )
     decided_at: datetime | None
     rejection_reason: str | None
+    withdrawal_reason: str | None
 
 
 class MoneyTrail(BaseModel):
