@@ -10,6 +10,7 @@ from wushe.notify.entrypoints.deliveries import router as deliveries_router
 from wushe.notify.entrypoints.events import register_handlers
 from wushe.notify.entrypoints.http import router
 from wushe.notify.entrypoints.sharing_http import router as sharing_router
+from wushe.notify.entrypoints.thanks import router as thanks_router
 from wushe.notify.service_layer.alert_events import AlertEvents
 from wushe.notify.service_layer.channels import open_senders
 from wushe.notify.service_layer.delivery import DeliveryWorker
@@ -57,5 +58,5 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         runtime,
         title="Wushe notify",
         description="Partner registry, subscriptions and signed webhook delivery of alerts.",
-        routers=[router, deliveries_router, sharing_router],
+        routers=[router, deliveries_router, sharing_router, thanks_router],
     )

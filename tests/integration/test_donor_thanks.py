@@ -3,19 +3,23 @@ charity seals the contact for notify in ``donation.received`` (not for an anonym
 donor, nor one who declined, nor a correction); notify owes one thank-you per donation
 however often the event arrives, holds it through the region's quiet hours, and sends it
 by email (to a local SMTP server) or by text. Each message names only its own donation;
-the fund managers' alert never carries the contact."""
+the fund managers' alert never carries the contact. The fund's managers follow the
+thank-yous of their region through notify's API, which never shows the contact."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
-from typing import cast
+from pathlib import Path
+from typing import Any, cast
 
+import httpx
 import pytest
 from aiokafka import ConsumerRecord
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from integration.charity_books import CLERK, a_fund, charity_books, emitted
@@ -31,14 +35,16 @@ from wushe.notify.adapters.thank_you_channels import ThankYouChannels
 from wushe.notify.adapters.thanks_orm import DonorThanksRecord
 from wushe.notify.domain.backoff import MAX_ATTEMPTS
 from wushe.notify.entrypoints.events import register_handlers
+from wushe.notify.entrypoints.thanks import router as thanks_router
 from wushe.notify.service_layer.donor_thanks import CONTACT_COLUMN, ThanksSender
 from wushe.notify.service_layer.routing import Router
+from wushe.shared.auth import Role, mint_token
 from wushe.shared.batch_consumer import ConsumedEvent
 from wushe.shared.dispatcher import EventDispatcher
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.charity import FundOpened
-from wushe.shared.runtime import ServiceRuntime
-from wushe.shared.settings import Settings
+from wushe.shared.runtime import ServiceRuntime, build_runtime
+from wushe.shared.settings import ServiceSettings, Settings
 from wushe.shared.unit_of_work import UnitOfWork
 
 CIPHER = Settings().field_cipher()
@@ -221,3 +227,76 @@ async def test_a_thank_you_that_cannot_be_sent_keeps_no_contact(
         thanks = (await session.scalars(select(DonorThanksRecord))).one()
     assert thanks.status == "dead" and thanks.contact_sealed is None
     assert thanks.last_error == "RuntimeError"
+
+
+def owed(region_code: str, fund_id: str, status: str, created_at: datetime) -> DonorThanksRecord:
+    return DonorThanksRecord(
+        donation_id=str(uuid.uuid4()), fund_id=fund_id, region_code=region_code,
+        amount_fen=5_000, receipt_number=f"R-{created_at:%H%M}", channel="email",
+        contact_sealed=None if status != "pending" else CIPHER.encrypt("li@example.cn",
+                                                                        CONTACT_COLUMN),
+        status=status, attempts=1 if status == "sent" else 8, send_at=created_at,
+        last_error="SMTPRecipientsRefused 550" if status == "dead" else None,
+        sent_at=created_at if status == "sent" else None, created_at=created_at,
+    )  # fmt: skip
+
+
+@pytest.fixture
+async def thanks_api(
+    migrated_database: MigratedDatabase, tmp_path: Path
+) -> AsyncIterator[tuple[httpx.AsyncClient, ServiceRuntime]]:
+    sessions = await migrated_database("notify", MIGRATIONS)
+    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
+    settings = ServiceSettings(service="notify", database_url=url, data_dir=tmp_path)
+    runtime = build_runtime("notify", MIGRATIONS, settings=settings)
+    app = FastAPI()
+    app.state.runtime, app.state.settings = runtime, settings
+    app.include_router(thanks_router)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
+        yield client, runtime
+    await runtime.engine.dispose()
+
+
+async def test_managers_follow_their_regions_thank_yous_without_the_contact(
+    thanks_api: tuple[httpx.AsyncClient, ServiceRuntime],
+) -> None:
+    client, runtime = thanks_api
+    fund, other_fund = str(uuid.uuid4()), str(uuid.uuid4())
+    sent = owed("420704", fund, "sent", LATE_EVENING)
+    dead = owed("420704", fund, "dead", LATE_EVENING + timedelta(minutes=1))
+    waiting = owed("420704", other_fund, "pending", LATE_EVENING + timedelta(minutes=2))
+    elsewhere = owed("420703", str(uuid.uuid4()), "sent", LATE_EVENING + timedelta(minutes=3))
+    async with runtime.sessions() as session, session.begin():
+        session.add_all([sent, dead, waiting, elsewhere])
+
+    def as_(role: Role, region: str = "420704") -> dict[str, str]:
+        token = mint_token(runtime.settings, subject="reader", role=role, region=region)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def get(path: str, headers: dict[str, str], expect: int = 200, **query: str) -> Any:
+        response = await client.get(path, headers=headers, params=query)
+        assert response.status_code == expect, response.text
+        return response.json()
+
+    staff = as_(Role.STATION_STAFF)
+    listed = await get("/thanks", staff)
+    assert [t["donation_id"] for t in listed] == [
+        waiting.donation_id,
+        dead.donation_id,
+        sent.donation_id,
+    ]
+    assert "li@example.cn" not in str(listed) and all("contact" not in str(t) for t in listed)
+    [failed] = await get("/thanks", staff, status="dead")
+    assert (failed["donation_id"], failed["last_error"]) == (dead.donation_id, dead.last_error)
+    assert [t["status"] for t in await get("/thanks", staff, fund_id=fund)] == ["dead", "sent"]
+    assert len(await get("/thanks", as_(Role.ADMIN, "420700"))) == 4
+    one = await get(f"/thanks/{sent.donation_id}", as_(Role.AUDITOR))
+    assert (one["receipt_number"], one["amount_fen"], one["status"]) == ("R-1530", 5_000, "sent")
+
+    await get(f"/thanks/{elsewhere.donation_id}", staff, expect=403)
+    await get(f"/thanks/{uuid.uuid4()}", staff, expect=404)
+    await get("/thanks", as_(Role.PARTNER), expect=403)
+    await get("/thanks", as_(Role.VOLUNTEER), expect=403)
+    wrong = await get("/thanks", staff, expect=422, status="lost")
+    assert wrong["detail"][0]["loc"] == ["query", "status"]
