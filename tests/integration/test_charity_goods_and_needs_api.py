@@ -10,18 +10,17 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import func, select
 
 import wushe.charity
 from integration.conftest import MigratedDatabase
+from integration.in_process_api import serving
 from wushe.charity.adapters.goods_orm import GoodsMovementRecord
 from wushe.charity.domain.goods_periods import china_today
 from wushe.charity.entrypoints.goods import router as goods_router
 from wushe.charity.entrypoints.needs import router as needs_router
 from wushe.shared.auth import Role, mint_token
-from wushe.shared.runtime import ServiceRuntime, build_runtime
-from wushe.shared.settings import ServiceSettings
+from wushe.shared.runtime import ServiceRuntime
 
 MIGRATIONS = Path(wushe.charity.__file__).parent / "migrations"
 STATION = "420704001"
@@ -50,17 +49,9 @@ class Api:
 @pytest.fixture
 async def api(migrated_database: MigratedDatabase, tmp_path: Path) -> AsyncIterator[Api]:
     sessions = await migrated_database("charity", MIGRATIONS)
-    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
-    settings = ServiceSettings(service="charity", database_url=url, data_dir=tmp_path)
-    runtime = build_runtime("charity", MIGRATIONS, settings=settings)
-    app = FastAPI()
-    app.state.runtime, app.state.settings = runtime, settings
-    app.include_router(goods_router)
-    app.include_router(needs_router)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://charity") as client:
+    routers = (goods_router, needs_router)
+    async with serving("charity", MIGRATIONS, sessions, routers, tmp_path) as (client, runtime):
         yield Api(client, runtime)
-    await runtime.engine.dispose()
 
 
 async def test_goods_corrections_movements_and_figures_over_http(api: Api) -> None:

@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from integration.charity_books import on_ledger
 from integration.conftest import MigratedDatabase
+from integration.in_process_api import serving
 from wushe.charity.adapters.accounts_orm import JournalEntryRecord
 from wushe.charity.bootstrap import MIGRATIONS
 from wushe.charity.domain.funds import CHINA
@@ -25,8 +25,7 @@ from wushe.charity.entrypoints.donors import router as donors_router
 from wushe.charity.entrypoints.http import router as funds_router
 from wushe.charity.entrypoints.trails import router as trails_router
 from wushe.shared.auth import Role, mint_token
-from wushe.shared.runtime import ServiceRuntime, build_runtime
-from wushe.shared.settings import ServiceSettings
+from wushe.shared.runtime import ServiceRuntime
 
 
 class Api:
@@ -56,18 +55,16 @@ class Api:
 @pytest.fixture
 async def api(migrated_database: MigratedDatabase, tmp_path: Path) -> AsyncIterator[Api]:
     sessions = await migrated_database("charity", MIGRATIONS)
-    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
-    settings = ServiceSettings(service="charity", database_url=url, data_dir=tmp_path)
-    runtime = build_runtime("charity", MIGRATIONS, settings=settings)
-    app = FastAPI()
-    app.state.runtime, app.state.settings = runtime, settings
-    for router in (funds_router, donations_router, donors_router, disbursements_router,
-                   campaigns_router, trails_router):  # fmt: skip
-        app.include_router(router)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://charity") as client:
+    routers = (
+        funds_router,
+        donations_router,
+        donors_router,
+        disbursements_router,
+        campaigns_router,
+        trails_router,
+    )
+    async with serving("charity", MIGRATIONS, sessions, routers, tmp_path) as (client, runtime):
         yield Api(client, runtime)
-    await runtime.engine.dispose()
 
 
 def detail_field(answer: Any) -> Any:

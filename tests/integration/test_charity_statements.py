@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from openpyxl import load_workbook
 from sqlalchemy import text
 
@@ -26,6 +25,7 @@ from integration.charity_books import (
     on_ledger,
 )
 from integration.conftest import MigratedDatabase, Sessions
+from integration.in_process_api import serving
 from wushe.charity.bootstrap import MIGRATIONS
 from wushe.charity.domain.disbursement import DisbursementRequest
 from wushe.charity.domain.donation import Channel
@@ -37,8 +37,6 @@ from wushe.charity.service_layer.approval import approve_disbursement
 from wushe.charity.service_layer.disbursements import request_disbursement
 from wushe.charity.service_layer.funds import advance_campaign
 from wushe.charity.service_layer.reversals import refund
-from wushe.shared.runtime import build_runtime
-from wushe.shared.settings import ServiceSettings
 from wushe.shared.unit_of_work import UnitOfWork
 
 SEALED_NAME = "欧阳隐名"
@@ -58,16 +56,9 @@ class Public:
 @pytest.fixture
 async def public(migrated_database: MigratedDatabase, tmp_path: Path) -> AsyncIterator[Public]:
     books = await charity_books(migrated_database)
-    url = books.kw["bind"].url.render_as_string(hide_password=False)
-    settings = ServiceSettings(service="charity", database_url=url, data_dir=tmp_path)
-    runtime = build_runtime("charity", MIGRATIONS, settings=settings)
-    app = FastAPI()
-    app.state.runtime, app.state.settings = runtime, settings
-    app.include_router(statements_router)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://charity") as client:
+    routers = (statements_router,)
+    async with serving("charity", MIGRATIONS, books, routers, tmp_path) as (client, _):
         yield Public(client, books)
-    await runtime.engine.dispose()
 
 
 def months_now() -> tuple[StatementMonth, StatementMonth, StatementMonth]:

@@ -19,11 +19,11 @@ import httpx
 import pytest
 from aiokafka import ConsumerRecord
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from fastapi import FastAPI
 from sqlalchemy import select
 
 from integration.charity_books import CLERK, a_fund, charity_books, emitted
 from integration.conftest import MigratedDatabase, Sessions
+from integration.in_process_api import serving
 from integration.notify_routing_support import MIGRATIONS
 from support.local_smtp import serving_smtp
 from wushe.charity.domain.donation import Channel, DonationEntry, DonorEntry
@@ -43,8 +43,8 @@ from wushe.shared.batch_consumer import ConsumedEvent
 from wushe.shared.dispatcher import EventDispatcher
 from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.charity import FundOpened
-from wushe.shared.runtime import ServiceRuntime, build_runtime
-from wushe.shared.settings import ServiceSettings, Settings
+from wushe.shared.runtime import ServiceRuntime
+from wushe.shared.settings import Settings
 from wushe.shared.unit_of_work import UnitOfWork
 
 CIPHER = Settings().field_cipher()
@@ -245,17 +245,9 @@ def owed(region_code: str, fund_id: str, status: str, created_at: datetime) -> D
 async def thanks_api(
     migrated_database: MigratedDatabase, tmp_path: Path
 ) -> AsyncIterator[tuple[httpx.AsyncClient, ServiceRuntime]]:
-    sessions = await migrated_database("notify", MIGRATIONS)
-    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
-    settings = ServiceSettings(service="notify", database_url=url, data_dir=tmp_path)
-    runtime = build_runtime("notify", MIGRATIONS, settings=settings)
-    app = FastAPI()
-    app.state.runtime, app.state.settings = runtime, settings
-    app.include_router(thanks_router)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
-        yield client, runtime
-    await runtime.engine.dispose()
+    notify = await migrated_database("notify", MIGRATIONS)
+    async with serving("notify", MIGRATIONS, notify, (thanks_router,), tmp_path) as served:
+        yield served
 
 
 async def test_managers_follow_their_regions_thank_yous_without_the_contact(

@@ -9,17 +9,16 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import text, update
 
 from integration.conftest import MigratedDatabase
+from integration.in_process_api import serving
 from integration.notify_outbound import MIGRATIONS, Sessions, add_alert, add_partner, cipher
 from wushe.notify.adapters.orm import AlertRecord
 from wushe.notify.entrypoints.deliveries import router
 from wushe.notify.service_layer.webhook_secrets import secrets_for_signing
 from wushe.shared.auth import Role, mint_token
-from wushe.shared.runtime import ServiceRuntime, build_runtime
-from wushe.shared.settings import ServiceSettings
+from wushe.shared.runtime import ServiceRuntime
 
 
 class Api:
@@ -43,16 +42,9 @@ class Api:
 @pytest.fixture
 async def api(migrated_database: MigratedDatabase, tmp_path: Path) -> AsyncIterator[Api]:
     sessions = await migrated_database("notify", MIGRATIONS)
-    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
-    settings = ServiceSettings(service="notify", database_url=url, data_dir=tmp_path)
-    runtime = build_runtime("notify", MIGRATIONS, settings=settings)
-    app = FastAPI()
-    app.state.runtime, app.state.settings = runtime, settings
-    app.include_router(router)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
+    routers = (router,)
+    async with serving("notify", MIGRATIONS, sessions, routers, tmp_path) as (client, runtime):
         yield Api(client, runtime)
-    await runtime.engine.dispose()
 
 
 async def set_status(api: Api, alert_id: str, status: str) -> None:

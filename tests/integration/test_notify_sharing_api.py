@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import select
 
 from integration.conftest import MigratedDatabase
+from integration.in_process_api import serving
 from integration.notify_routing_support import MIGRATIONS, VILLAGE, Notify
 from wushe.notify.adapters.sharing_orm import PartnerProfileRecord
 from wushe.notify.entrypoints.http import router as partners_router
@@ -23,8 +23,7 @@ from wushe.shared.auth import Role, mint_token
 from wushe.shared.events.consent import RecipientKind
 from wushe.shared.events.intake import PersonRegistered
 from wushe.shared.events.visits import CrisisKind, CrisisReported, VisitOverdue
-from wushe.shared.runtime import ServiceRuntime, build_runtime
-from wushe.shared.settings import ServiceSettings
+from wushe.shared.runtime import ServiceRuntime
 
 
 class Api:
@@ -69,17 +68,9 @@ class Api:
 @pytest.fixture
 async def api(migrated_database: MigratedDatabase, tmp_path: Path) -> AsyncIterator[Api]:
     sessions = await migrated_database("notify", MIGRATIONS)
-    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
-    settings = ServiceSettings(service="notify", database_url=url, data_dir=tmp_path)
-    runtime = build_runtime("notify", MIGRATIONS, settings=settings)
-    app = FastAPI()
-    app.state.runtime, app.state.settings = runtime, settings
-    app.include_router(partners_router)
-    app.include_router(sharing_router)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
+    routers = (partners_router, sharing_router)
+    async with serving("notify", MIGRATIONS, sessions, routers, tmp_path) as (client, runtime):
         yield Api(client, runtime)
-    await runtime.engine.dispose()
 
 
 def refused_field(answer: Any) -> Any:

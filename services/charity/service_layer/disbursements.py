@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from uuid import UUID
 
+from pydantic import BaseModel
 from uuid_utils.compat import uuid7
 
 from wushe.charity.adapters.disbursement_orm import DisbursementRecord
@@ -65,18 +66,11 @@ async def reject_disbursement(
 ) -> DisbursementRecord:
     async with uow:
         fund, disbursement = await pending(uow, disbursement_id, desk)
-        disbursement.status = DisbursementStatus.REJECTED.value
-        disbursement.decided_by = desk.caller.subject
-        disbursement.decided_at = datetime.now(UTC)
         disbursement.rejection_reason = reason
         payload = DisbursementRejected(
             disbursement_id=disbursement_id, fund_id=UUID(fund.id), reason=reason
         )
-        await uow.emit(
-            new_event(payload, subject=fund.id, region_code=fund.region_code,
-                      producer=desk.producer, actor=desk.caller.subject)
-        )  # fmt: skip
-        await uow.commit()
+        await _close(uow, fund, disbursement, DisbursementStatus.REJECTED, payload, desk)
     return disbursement
 
 
@@ -93,19 +87,31 @@ async def withdraw_disbursement(
                 f"(requested by {disbursement.requested_by}) / 只有申请人可以撤回",
                 field="requested_by",
             )
-        disbursement.status = DisbursementStatus.WITHDRAWN.value
-        disbursement.decided_by = desk.caller.subject
-        disbursement.decided_at = datetime.now(UTC)
         disbursement.withdrawal_reason = reason
         payload = DisbursementWithdrawn(
             disbursement_id=disbursement_id, fund_id=UUID(fund.id), reason=reason
         )
-        await uow.emit(
-            new_event(payload, subject=fund.id, region_code=fund.region_code,
-                      producer=desk.producer, actor=desk.caller.subject)
-        )  # fmt: skip
-        await uow.commit()
+        await _close(uow, fund, disbursement, DisbursementStatus.WITHDRAWN, payload, desk)
     return disbursement
+
+
+async def _close(
+    uow: UnitOfWork,
+    fund: FundRecord,
+    disbursement: DisbursementRecord,
+    outcome: DisbursementStatus,
+    payload: BaseModel,
+    desk: Desk,
+) -> None:
+    """Closes a request without paying it, by the caller, and says so in ``payload``."""
+    disbursement.status = outcome.value
+    disbursement.decided_by = desk.caller.subject
+    disbursement.decided_at = datetime.now(UTC)
+    await uow.emit(
+        new_event(payload, subject=fund.id, region_code=fund.region_code,
+                  producer=desk.producer, actor=desk.caller.subject)
+    )  # fmt: skip
+    await uow.commit()
 
 
 async def pending(
