@@ -11,6 +11,7 @@ from wushe.ledger.entrypoints.http import router as files_router
 from wushe.ledger.entrypoints.referrals import router as referrals_router
 from wushe.ledger.entrypoints.reports import router as reports_router
 from wushe.ledger.entrypoints.services import router as services_router
+from wushe.ledger.entrypoints.stations import router as stations_router
 from wushe.ledger.entrypoints.visits import router as visits_router
 from wushe.ledger.service_layer.overdue import OverdueSweep, policy_from_environment
 from wushe.ledger.service_layer.referral_escalation import ReferralEscalationSweep
@@ -45,6 +46,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             visits_router,
             services_router,
             referrals_router,
+            stations_router,
         ],
     )
     add_error_handlers(app)

@@ -10,6 +10,7 @@ from wushe.shared.events import (  # noqa: F401
     needs,
     notify,
     referrals,
+    stations,
     time_bank,
     visits,
 )

@@ -118,12 +118,17 @@ INTAKE_ENTRIES = {
 
 
 def ledger_work(stack: RunningStack, people: dict[str, str]) -> None:
-    """The ledger's own commands: a visit rule, a visit reporting a crisis, a service, an
-    activity, the overdue sweep two months ahead, a case and a referral's whole loop."""
+    """The ledger's own commands: a visit rule, a township's station, a visit reporting a
+    crisis, a service, an activity, the overdue sweep two months ahead, a case and a
+    referral's whole loop."""
     today = date.today()
     rule = stack.request("PUT", "ledger", "/visit-rules/420704001/elderly_empty_nest",
                          json={"interval_days": 3})  # fmt: skip
     assert rule.status_code == 200, rule.text
+    station = {"station_name": "凤凰街道社会工作服务站", "status": "operating",
+               "built_on": "2025-03-01", "operating_since": "2025-06-01"}  # fmt: skip
+    recorded = stack.request("PUT", "ledger", "/stations/420704001", json=station)
+    assert recorded.status_code == 200, recorded.text
     worker = stack.headers(stack.token(Role.SOCIAL_WORKER, region="420704"))
     visit = {"visited_on": today.isoformat(), "visitor_kind": "social_worker",
              "services": ["home_visit", "crisis_intervention"], "findings": "独居，近日摔倒",
@@ -250,7 +255,7 @@ def test_a_rebuild_arrives_at_the_rows_the_ledger_holds(
     assert {kind: entries.get(kind) for kind in INTAKE_ENTRIES} == INTAKE_ENTRIES
     assert (entries["visit.recorded"], entries["crisis.reported"]) == (1, 1)
     assert entries["service.recorded"] == 1 and entries["visit.overdue"] >= 1
-    assert (found["ledger_cases"], found["ledger_referrals"]) == (1, 1)
+    assert (found["ledger_cases"], found["ledger_referrals"], found["ledger_stations"]) == (1, 1, 1)
     assert found["ledger_timeline"] == sum(entries.values())
 
 

@@ -26,6 +26,7 @@ _HEADINGS: list[tuple[str, list[str]]] = [
     ("个案（个）", ["新开", "结案"]),
     ("活动（场）", []),
     ("服务人次", []),
+    ("社工站（个）", ["建成", "运营", "覆盖率"]),
 ]
 
 
@@ -42,6 +43,9 @@ def _values(number: int | str, row: RegionFigures) -> list[object]:
         row.cases_closed,
         row.activities,
         row.service_times,
+        row.stations_built,
+        row.stations_operating,
+        "" if row.station_coverage_percent is None else f"{row.station_coverage_percent}%",
     ]
 
 
@@ -106,7 +110,12 @@ def dispatch_workbook(
     sheet.append(
         ["填报单位（盖章）：", "", "", "", "填报人：", "", "", "联系电话：", "", "", "审核人："]
     )
-    sheet.append(["注：月调度数据请于每月25日前报送；在册人数为统计期末数。"])
+    sheet.append(
+        [
+            "注：月调度数据请于每月25日前报送；在册人数、社工站数为统计期末数；"
+            "覆盖率为运营社工站覆盖乡镇（街道）的比例。"
+        ]
+    )
 
     sheet.column_dimensions["A"].width = 6
     sheet.column_dimensions["B"].width = 18

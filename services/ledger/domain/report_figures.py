@@ -69,7 +69,8 @@ class Period:
 
 @dataclass
 class RegionFigures:
-    """One region's figures over a period; ``people_*`` are as of the period's end."""
+    """One region's figures over a period; ``people_*`` and the stations are as of the
+    period's end."""
 
     region_code: str
     region_name: str
@@ -82,11 +83,22 @@ class RegionFigures:
     cases_closed: int = 0
     activities: int = 0
     service_times: int = 0
+    townships: int = 0  # in force inside the region
+    stations_built: int = 0  # as of the period's end
+    stations_operating: int = 0
+
+    @property
+    def station_coverage_percent(self) -> float | None:
+        """Townships with an operating station, of all townships in the region (覆盖率)."""
+        if not self.townships:
+            return None
+        return round(100 * self.stations_operating / self.townships, 1)
 
     def add(self, other: "RegionFigures") -> None:
         for name in (
             "people", "newly_filed", "visits_done", "visits_overdue",
             "cases_opened", "cases_closed", "activities", "service_times",
+            "stations_built", "stations_operating",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, count in other.people_by_category.items():

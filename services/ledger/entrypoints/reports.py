@@ -39,6 +39,14 @@ class FiguresRow(BaseModel):
     activities: int
     service_times: int = Field(description="服务人次: individual services and visits, plus "
                                "the participants of group activities")  # fmt: skip
+    townships: int = Field(
+        description="Townships in force inside the region (none at the village level)"
+    )
+    stations_built: int = Field(description="Township stations built by the period's end")
+    stations_operating: int = Field(description="Township stations operating at its end")
+    station_coverage_percent: float | None = Field(
+        description="覆盖率: townships with an operating station, of all its townships"
+    )
 
     @classmethod
     def of(cls, row: RegionFigures) -> "FiguresRow":

@@ -11,6 +11,7 @@ from wushe.ledger.service_layer import (  # noqa: F401
     consents,
     files,
     referral_projection,
+    station_projection,
     visit_plans,
     visit_projectors,
 )

@@ -31,7 +31,13 @@ from wushe.ledger.domain.report_figures import (
     region_at,
 )
 from wushe.ledger.service_layer.files import MERGED
-from wushe.shared.divisions.current import name_of
+from wushe.ledger.service_layer.stations import (
+    TOWNSHIP_DIGITS,
+    built_by,
+    operating_on,
+    stations_within,
+)
+from wushe.shared.divisions.current import current_codes, name_of
 from wushe.shared.events.cases import Stage
 from wushe.shared.refusals import Invalid
 from wushe.shared.regions import scope_prefix
@@ -171,7 +177,38 @@ async def count_cases(
         row_for(rows, code, level).cases_closed += count
 
 
-COUNTERS: list[FigureCounter] = [count_people, count_visits_and_services, count_cases]
+def townships_by_region(prefix: str, level: Level) -> dict[str, int]:
+    """How many townships in force each region at ``level`` inside ``prefix`` holds."""
+    counts: dict[str, int] = {}
+    for code in current_codes("township", prefix[:TOWNSHIP_DIGITS]):
+        key = region_at(code, level)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+async def count_stations(
+    session: AsyncSession, prefix: str, level: Level, period: Period, rows: dict[str, RegionFigures]
+) -> None:
+    """Stations built and operating at the period's end, and the townships in force, for
+    each region that has a row or a station. A village has neither: its township's
+    station serves it."""
+    if level == "village":
+        return
+    for station in await stations_within(session, prefix):
+        row = row_for(rows, station.region_code, level)
+        row.stations_built += built_by(station, period.end)
+        row.stations_operating += operating_on(station, period.end)
+    townships = townships_by_region(prefix, level)
+    for key, row in rows.items():
+        row.townships = townships.get(key, 0)
+
+
+COUNTERS: list[FigureCounter] = [
+    count_people,
+    count_visits_and_services,
+    count_cases,
+    count_stations,
+]
 
 
 async def figures(
@@ -190,4 +227,7 @@ async def figures(
     ordered = [rows[code] for code in sorted(rows)]
     for row in ordered:
         total.add(row)
+    if level != "village":
+        # Every township of the region, also those without a row: the uncovered ones.
+        total.townships = sum(townships_by_region(prefix, level).values())
     return ordered, total

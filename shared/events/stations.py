@@ -1,0 +1,74 @@
+"""Events about the township social-work stations (乡镇(街道)社会工作服务站) themselves:
+which townships have one, since when, and whether it runs, so that reports count the
+stations built and operating and the townships they cover."""
+
+from datetime import date
+from enum import StrEnum
+from itertools import pairwise
+
+from pydantic import BaseModel, Field, model_validator
+
+from wushe.shared.events import topics
+from wushe.shared.events.registry import registry
+from wushe.shared.regions import RecordedRegionCode
+
+
+class StationStatus(StrEnum):
+    PLANNED = "planned"  # 规划建设
+    BUILT = "built"  # 已建成，未运营
+    OPERATING = "operating"  # 运营中
+    SUSPENDED = "suspended"  # 暂停运营
+
+
+@registry.register("station.recorded", version=1, topic=topics.LEDGER_FILE)
+class StationRecorded(BaseModel):
+    """A township's station as its district or station staff last recorded it; keyed by
+    the township's 9-digit code, one station per township."""
+
+    region_code: RecordedRegionCode = Field(description="The township's 9-digit code")
+    station_name: str = Field(min_length=1, max_length=100, examples=["凤凰街道社会工作服务站"])
+    status: StationStatus
+    built_on: date | None = Field(None, description="Required once built")
+    operating_since: date | None = Field(None, description="Required once operating")
+    suspended_on: date | None = Field(None, description="Required while suspended")
+    social_workers: int = Field(0, ge=0, le=500, description="Social workers on its staff")
+
+    @model_validator(mode="after")
+    def _dates_fit_the_status(self) -> "StationRecorded":
+        problem = date_problem(self.status, self.built_on, self.operating_since, self.suspended_on)
+        if problem is not None:
+            field, reason = problem
+            raise ValueError(f"{field}: {reason}")
+        return self
+
+
+_DATES = ("built_on", "operating_since", "suspended_on")
+_NEEDED = {
+    StationStatus.PLANNED: (),
+    StationStatus.BUILT: _DATES[:1],
+    StationStatus.OPERATING: _DATES[:2],
+    StationStatus.SUSPENDED: _DATES,
+}
+
+
+def date_problem(
+    status: StationStatus,
+    built_on: date | None,
+    operating_since: date | None,
+    suspended_on: date | None,
+) -> tuple[str, str] | None:
+    """The first date that does not fit the station's status, and why; None if all fit.
+    A station is built, then operates, then may be suspended, each no earlier than the
+    step before; a date for a step it has not reached is refused."""
+    given = dict(zip(_DATES, (built_on, operating_since, suspended_on), strict=True))
+    needed = _NEEDED[status]
+    for name in _DATES:
+        if name in needed and given[name] is None:
+            return name, f"required for a station {status.value}"
+        if name not in needed and given[name] is not None:
+            return name, f"not for a station {status.value}"
+    steps = [(name, given[name]) for name in needed]
+    for (_, before), (name, after) in pairwise(steps):
+        if after is not None and before is not None and after < before:
+            return name, f"{after} is before {before}"
+    return None
