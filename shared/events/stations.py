@@ -20,18 +20,23 @@ class StationStatus(StrEnum):
     SUSPENDED = "suspended"  # 暂停运营
 
 
-@registry.register("station.recorded", version=1, topic=topics.LEDGER_FILE)
-class StationRecorded(BaseModel):
-    """A township's station as its district or station staff last recorded it; keyed by
-    the township's 9-digit code, one station per township."""
+class StationFacts(BaseModel):
+    """What is recorded of a township's station, but its township."""
 
-    region_code: RecordedRegionCode = Field(description="The township's 9-digit code")
     station_name: str = Field(min_length=1, max_length=100, examples=["凤凰街道社会工作服务站"])
     status: StationStatus
     built_on: date | None = Field(None, description="Required once built")
     operating_since: date | None = Field(None, description="Required once operating")
     suspended_on: date | None = Field(None, description="Required while suspended")
     social_workers: int = Field(0, ge=0, le=500, description="Social workers on its staff")
+
+
+@registry.register("station.recorded", version=1, topic=topics.LEDGER_FILE)
+class StationRecorded(StationFacts):
+    """A township's station as its district or station staff last recorded it; keyed by
+    the township's 9-digit code, one station per township."""
+
+    region_code: RecordedRegionCode = Field(description="The township's 9-digit code")
 
     @model_validator(mode="after")
     def _dates_fit_the_status(self) -> "StationRecorded":

@@ -18,7 +18,7 @@ from wushe.ledger.adapters.dispatch_workbook import dispatch_workbook
 from wushe.ledger.adapters.station_orm import StationRecord
 from wushe.ledger.bootstrap import MIGRATIONS
 from wushe.ledger.domain.report_figures import Period
-from wushe.ledger.domain.stations import StationFacts
+from wushe.ledger.domain.stations import StationBody
 from wushe.ledger.entrypoints.errors import add_error_handlers
 from wushe.ledger.entrypoints.reports import router as reports_router
 from wushe.ledger.entrypoints.stations import router as stations_router
@@ -37,13 +37,13 @@ FENGHUANG, GULOU, XISHAN, ZELIN = "420704001", "420704002", "420704003", "420704
 NOVEMBER = Period.month(2026, 11)
 
 
-def facts(status: str, *dates: str, workers: int = 0) -> StationFacts:
+def facts(status: str, *dates: str, workers: int = 0) -> StationBody:
     named = dict(zip(("built_on", "operating_since", "suspended_on"), dates, strict=False))
-    return StationFacts(station_name="社会工作服务站", status=StationStatus(status),
+    return StationBody(station_name="社会工作服务站", status=StationStatus(status),
                         social_workers=workers, **named)  # type: ignore[arg-type]  # fmt: skip
 
 
-async def put(sessions: Sessions, region: str, station: StationFacts,
+async def put(sessions: Sessions, region: str, station: StationBody,
               caller: Caller = DISTRICT) -> None:  # fmt: skip
     await record_station(UnitOfWork(sessions), LEDGER, caller, region, station)
 
@@ -111,16 +111,14 @@ async def test_stations_are_counted_built_operating_and_covering_at_the_period_e
         (FENGHUANG, facts("operating", "2025-03-01", "2025-02-01"), "operating_since"),
         (
             FENGHUANG,
-            StationFacts(
-                station_name="站", status=StationStatus.PLANNED, built_on=date(2025, 1, 1)
-            ),
+            StationBody(station_name="站", status=StationStatus.PLANNED, built_on=date(2025, 1, 1)),
             "built_on",
         ),
         (FENGHUANG, facts("built", (date.today() + timedelta(days=3)).isoformat()), "built_on"),
     ],
 )
 async def test_a_station_that_does_not_fit_is_refused_naming_the_field(
-    migrated_database: MigratedDatabase, region: str, station: StationFacts, field: str
+    migrated_database: MigratedDatabase, region: str, station: StationBody, field: str
 ) -> None:
     sessions = await migrated_database("ledger", MIGRATIONS)
     with pytest.raises(Invalid) as refused:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from wushe.ledger.adapters.station_orm import StationRecord
-from wushe.ledger.domain.stations import StationFacts
+from wushe.ledger.domain.stations import StationBody
 from wushe.ledger.service_layer.stations import (
     built_by,
     operating_on,
@@ -56,7 +56,7 @@ class StationRecordedView(BaseModel):
 
 @router.put("/stations/{region_code}", response_model=StationRecordedView)
 async def put_station(
-    body: StationFacts,
+    body: StationBody,
     caller: CurrentCaller,
     runtime: RuntimeDep,
     region_code: str = Path(pattern=r"^\d{9}$", description="The township's 9-digit code"),

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.ledger.adapters.station_orm import StationRecord
-from wushe.ledger.domain.stations import StationFacts
+from wushe.ledger.domain.stations import StationBody
 from wushe.ledger.service_layer.commands import record
 from wushe.ledger.service_layer.visit_plans import today_in_china
 from wushe.shared.auth import Caller, require_region
@@ -21,7 +21,7 @@ TOWNSHIP_DIGITS = 9
 
 
 async def record_station(
-    uow: UnitOfWork, producer: Producer, caller: Caller, region_code: str, facts: StationFacts
+    uow: UnitOfWork, producer: Producer, caller: Caller, region_code: str, facts: StationBody
 ) -> EventEnvelope:
     """Record a township's station as it stands now."""
     if len(region_code) != TOWNSHIP_DIGITS or not is_current(region_code):
