@@ -93,11 +93,11 @@ async def test_stations_are_counted_built_operating_and_covering_at_the_period_e
     workbook = dispatch_workbook("鄂城区", NOVEMBER, by_station, district)
     sheet = load_workbook(BytesIO(workbook)).active
     assert sheet is not None
-    assert [sheet.cell(3, 17).value, *(sheet.cell(4, c).value for c in (17, 18, 19))] == [
+    assert [sheet.cell(3, 21).value, *(sheet.cell(4, c).value for c in (21, 22, 23))] == [
         "社工站（个）", "建成", "运营", "覆盖率",
     ]  # fmt: skip
     total_row = 5 + len(by_station)
-    assert [sheet.cell(total_row, c).value for c in (2, 17, 18, 19)] == ["合计", 3, 1, "6.7%"]
+    assert [sheet.cell(total_row, c).value for c in (2, 21, 22, 23)] == ["合计", 3, 1, "6.7%"]
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,16 @@ _HEADINGS: list[tuple[str, list[str]]] = [
     ("个案（个）", ["新开", "结案"]),
     ("活动（场）", []),
     ("服务人次", []),
+    ("慈善资金（元）", ["募集", "拨付"]),
+    ("慈善物资（元）", ["接收", "发放"]),
     ("社工站（个）", ["建成", "运营", "覆盖率"]),
 ]
+
+
+def yuan(fen: int) -> str:
+    """Exact: fen written as yuan with two decimals, never through a float."""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
 def _values(number: int | str, row: RegionFigures) -> list[object]:
@@ -43,6 +51,15 @@ def _values(number: int | str, row: RegionFigures) -> list[object]:
         row.cases_closed,
         row.activities,
         row.service_times,
+        *(
+            yuan(fen)
+            for fen in (
+                row.raised_fen,
+                row.disbursed_fen,
+                row.goods_received_fen,
+                row.goods_given_fen,
+            )
+        ),
         row.stations_built,
         row.stations_operating,
         "" if row.station_coverage_percent is None else f"{row.station_coverage_percent}%",
@@ -89,7 +106,7 @@ def dispatch_workbook(
         f"{period.end.year}年{period.end.month}月{period.end.day}日"
     )
     sheet.merge_cells(f"A2:{get_column_letter(width - 3)}2")
-    sheet.cell(2, width - 2, "单位：人、次、场、个")
+    sheet.cell(2, width - 2, "单位：人、次、场、元、个")
     sheet.merge_cells(start_row=2, start_column=width - 2, end_row=2, end_column=width)
 
     _header(sheet, 3)

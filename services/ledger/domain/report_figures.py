@@ -83,6 +83,11 @@ class RegionFigures:
     cases_closed: int = 0
     activities: int = 0
     service_times: int = 0
+    donations: int = 0  # kept: received less refunded
+    raised_fen: int = 0
+    disbursed_fen: int = 0
+    goods_received_fen: int = 0
+    goods_given_fen: int = 0
     townships: int = 0  # in force inside the region
     stations_built: int = 0  # as of the period's end
     stations_operating: int = 0
@@ -98,7 +103,8 @@ class RegionFigures:
         for name in (
             "people", "newly_filed", "visits_done", "visits_overdue",
             "cases_opened", "cases_closed", "activities", "service_times",
-            "stations_built", "stations_operating",
+            "stations_built", "stations_operating", "donations", "raised_fen",
+            "disbursed_fen", "goods_received_fen", "goods_given_fen",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, count in other.people_by_category.items():

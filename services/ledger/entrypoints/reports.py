@@ -39,6 +39,11 @@ class FiguresRow(BaseModel):
     activities: int
     service_times: int = Field(description="服务人次: individual services and visits, plus "
                                "the participants of group activities")  # fmt: skip
+    donations: int = Field(description="Donations received in the period, less those refunded")
+    raised_fen: int = Field(description="Money raised in fen (分): donations less refunds")
+    disbursed_fen: int = Field(description="Money disbursed from funds, in fen")
+    goods_received_fen: int = Field(description="Goods received into stations' stock, valued")
+    goods_given_fen: int = Field(description="Goods given out, at the stock's average value")
     townships: int = Field(
         description="Townships in force inside the region (none at the village level)"
     )

@@ -7,6 +7,7 @@ cases' rows are written before ``visit_plans`` plans visits from the cases' risk
 from wushe.ledger.service_layer import (  # noqa: F401
     alert_entries,
     case_projectors,
+    charity_days,
     charity_entries,
     consents,
     files,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql import ColumnElement
 
 from wushe.ledger.adapters.case_orm import CaseRecord, CaseStepRecord
+from wushe.ledger.adapters.charity_day_orm import CharityDayRecord
 from wushe.ledger.adapters.orm import LedgerFileRecord
 from wushe.ledger.adapters.visit_orm import (
     ActivityRecord,
@@ -177,6 +178,28 @@ async def count_cases(
         row_for(rows, code, level).cases_closed += count
 
 
+async def count_charity(
+    session: AsyncSession, prefix: str, level: Level, period: Period, rows: dict[str, RegionFigures]
+) -> None:
+    """Money raised and disbursed, goods received and given within the period, by the
+    region of the fund or of the station's stock."""
+    day = CharityDayRecord
+    region = func.substr(day.region_code, 1, LEVEL_DIGITS[level])
+    sums = [func.sum(getattr(day, name)) for name in CHARITY_SUMS]
+    result = await session.execute(
+        select(region, *sums)
+        .where(day.region_code.startswith(prefix), day.day.between(period.start, period.end))
+        .group_by(region)
+    )
+    for code, *totals in result:
+        row = row_for(rows, code, level)
+        for name, total in zip(CHARITY_SUMS, totals, strict=True):
+            setattr(row, name, getattr(row, name) + int(total or 0))
+
+
+CHARITY_SUMS = ("donations", "raised_fen", "disbursed_fen", "goods_received_fen", "goods_given_fen")
+
+
 def townships_by_region(prefix: str, level: Level) -> dict[str, int]:
     """How many townships in force each region at ``level`` inside ``prefix`` holds."""
     counts: dict[str, int] = {}
@@ -207,6 +230,7 @@ COUNTERS: list[FigureCounter] = [
     count_people,
     count_visits_and_services,
     count_cases,
+    count_charity,
     count_stations,
 ]
 
