@@ -20,6 +20,16 @@ class StationStatus(StrEnum):
     SUSPENDED = "suspended"  # 暂停运营
 
 
+# The steps of a station's life, in their order, and the dates each status needs.
+STEP_DATES = ("built_on", "operating_since", "suspended_on")
+_NEEDED = {
+    StationStatus.PLANNED: (),
+    StationStatus.BUILT: STEP_DATES[:1],
+    StationStatus.OPERATING: STEP_DATES[:2],
+    StationStatus.SUSPENDED: STEP_DATES,
+}
+
+
 class StationFacts(BaseModel):
     """What is recorded of a township's station, but its township."""
 
@@ -29,6 +39,25 @@ class StationFacts(BaseModel):
     operating_since: date | None = Field(None, description="Required once operating")
     suspended_on: date | None = Field(None, description="Required while suspended")
     social_workers: int = Field(0, ge=0, le=500, description="Social workers on its staff")
+
+    @property
+    def step_dates(self) -> dict[str, date | None]:
+        return {name: getattr(self, name) for name in STEP_DATES}
+
+    def date_problem(self) -> tuple[str, str] | None:
+        """The first date that does not fit the status, and why; None if all fit. A
+        station is built, then operates, then may be suspended, each no earlier than the
+        step before; a date for a step it has not reached is refused."""
+        given, needed = self.step_dates, _NEEDED[self.status]
+        for name, day in given.items():
+            if name in needed and day is None:
+                return name, f"required for a station {self.status.value}"
+            if name not in needed and day is not None:
+                return name, f"not for a station {self.status.value}"
+        for (_, before), (name, after) in pairwise((name, given[name]) for name in needed):
+            if after is not None and before is not None and after < before:
+                return name, f"{after} is before {before}"
+        return None
 
 
 @registry.register("station.recorded", version=1, topic=topics.LEDGER_FILE)
@@ -40,40 +69,8 @@ class StationRecorded(StationFacts):
 
     @model_validator(mode="after")
     def _dates_fit_the_status(self) -> "StationRecorded":
-        problem = date_problem(self.status, self.built_on, self.operating_since, self.suspended_on)
+        problem = self.date_problem()
         if problem is not None:
             field, reason = problem
             raise ValueError(f"{field}: {reason}")
         return self
-
-
-_DATES = ("built_on", "operating_since", "suspended_on")
-_NEEDED = {
-    StationStatus.PLANNED: (),
-    StationStatus.BUILT: _DATES[:1],
-    StationStatus.OPERATING: _DATES[:2],
-    StationStatus.SUSPENDED: _DATES,
-}
-
-
-def date_problem(
-    status: StationStatus,
-    built_on: date | None,
-    operating_since: date | None,
-    suspended_on: date | None,
-) -> tuple[str, str] | None:
-    """The first date that does not fit the station's status, and why; None if all fit.
-    A station is built, then operates, then may be suspended, each no earlier than the
-    step before; a date for a step it has not reached is refused."""
-    given = dict(zip(_DATES, (built_on, operating_since, suspended_on), strict=True))
-    needed = _NEEDED[status]
-    for name in _DATES:
-        if name in needed and given[name] is None:
-            return name, f"required for a station {status.value}"
-        if name not in needed and given[name] is not None:
-            return name, f"not for a station {status.value}"
-    steps = [(name, given[name]) for name in needed]
-    for (_, before), (name, after) in pairwise(steps):
-        if after is not None and before is not None and after < before:
-            return name, f"{after} is before {before}"
-    return None

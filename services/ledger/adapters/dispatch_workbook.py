@@ -11,6 +11,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from wushe.ledger.domain.report_figures import CATEGORIES, Period, RegionFigures
+from wushe.ledger.domain.timeline_words import yuan_amount
 
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -32,12 +33,6 @@ _HEADINGS: list[tuple[str, list[str]]] = [
 ]
 
 
-def yuan(fen: int) -> str:
-    """Exact: fen written as yuan with two decimals, never through a float."""
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
-
-
 def _values(number: int | str, row: RegionFigures) -> list[object]:
     return [
         number,
@@ -52,7 +47,7 @@ def _values(number: int | str, row: RegionFigures) -> list[object]:
         row.activities,
         row.service_times,
         *(
-            yuan(fen)
+            yuan_amount(fen)
             for fen in (
                 row.raised_fen,
                 row.disbursed_fen,

@@ -67,6 +67,10 @@ class Period:
         return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"
 
 
+# Charity's money and goods in fen (and the donations kept), summed over a period's days.
+CHARITY_SUMS = ("donations", "raised_fen", "disbursed_fen", "goods_received_fen", "goods_given_fen")
+
+
 @dataclass
 class RegionFigures:
     """One region's figures over a period; ``people_*`` and the stations are as of the
@@ -103,8 +107,7 @@ class RegionFigures:
         for name in (
             "people", "newly_filed", "visits_done", "visits_overdue",
             "cases_opened", "cases_closed", "activities", "service_times",
-            "stations_built", "stations_operating", "donations", "raised_fen",
-            "disbursed_fen", "goods_received_fen", "goods_given_fen",
+            "stations_built", "stations_operating", *CHARITY_SUMS,
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, count in other.people_by_category.items():

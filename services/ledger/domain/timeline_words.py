@@ -53,10 +53,14 @@ _HIDDEN = ("_id", "_sealed")
 _KIND_NAMES = {**CASE_KIND_NAMES, **SERVICE_KIND_NAMES}
 
 
-def yuan(fen: int) -> str:
-    """Exact: fen are never divided as floats."""
+def yuan_amount(fen: int) -> str:
+    """The amount in yuan with two decimals. Exact: fen are never divided as floats."""
     sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}元"
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def yuan(fen: int) -> str:
+    return f"{yuan_amount(fen)}元"
 
 
 def event_words(event_type: str) -> str:

@@ -67,8 +67,9 @@ async def put_station(
     require_role(caller, Role.ADMIN, Role.STATION_STAFF)
     event = await record_station(runtime.unit_of_work(), runtime.producer, caller, region_code,
                                  body)  # fmt: skip
-    async with runtime.snapshot() as session:
-        [row] = await stations_within(session, region_code)
+    async with runtime.sessions() as session:
+        row = await session.get(StationRecord, region_code)
+    assert row is not None  # the command applied the event it recorded
     return StationRecordedView(event_id=event.id, station=StationView.of(row, today_in_china()))
 
 

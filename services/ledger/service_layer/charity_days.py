@@ -3,25 +3,22 @@ kept, less refunds) and disbursed, goods received and given (less reversals), ea
 atomic addition, so that replicas and a rebuild in any order arrive at the same sums."""
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wushe.ledger.adapters.charity_day_orm import CharityDayRecord
+from wushe.ledger.domain.report_figures import CHARITY_SUMS
 from wushe.ledger.service_layer.projection import Applying, projection
 from wushe.ledger.service_layer.visit_plans import CHINA
+from wushe.shared.db import conflict_insert
 from wushe.shared.events.charity import DonationReceived, DonationReversed, FundDisbursed
 from wushe.shared.events.goods import GoodsDistributed, GoodsMovementReversed, GoodsReceived
-
-_SUMS = ("donations", "raised_fen", "disbursed_fen", "goods_received_fen", "goods_given_fen")
 
 
 async def add_to_day(session: AsyncSession, region_code: str, day: date, **change: int) -> None:
     table = CharityDayRecord.__table__
-    values = {"region_code": region_code, "day": day} | dict.fromkeys(_SUMS, 0) | change
-    dialect: Any = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(values)
+    values = {"region_code": region_code, "day": day} | dict.fromkeys(CHARITY_SUMS, 0) | change
+    statement = conflict_insert(session, table).values(values)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["region_code", "day"],

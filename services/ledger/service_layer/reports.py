@@ -5,9 +5,9 @@ holds (a few hundred distinct sets), so a province's million files are not loade
 """
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
+from functools import cache, partial
 
 from sqlalchemy import Text, and_, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from wushe.ledger.adapters.visit_orm import (
     VisitRecord,
 )
 from wushe.ledger.domain.report_figures import (
+    CHARITY_SUMS,
     LEVEL_DIGITS,
     Level,
     Period,
@@ -197,11 +198,10 @@ async def count_charity(
             setattr(row, name, getattr(row, name) + int(total or 0))
 
 
-CHARITY_SUMS = ("donations", "raised_fen", "disbursed_fen", "goods_received_fen", "goods_given_fen")
-
-
-def townships_by_region(prefix: str, level: Level) -> dict[str, int]:
-    """How many townships in force each region at ``level`` inside ``prefix`` holds."""
+@cache
+def townships_by_region(prefix: str, level: Level) -> Mapping[str, int]:
+    """How many townships in force each region at ``level`` inside ``prefix`` holds. The
+    divisions in force ship with the package: counted once per region and level."""
     counts: dict[str, int] = {}
     for code in current_codes("township", prefix[:TOWNSHIP_DIGITS]):
         key = region_at(code, level)

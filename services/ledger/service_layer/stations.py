@@ -13,7 +13,7 @@ from wushe.ledger.service_layer.visit_plans import today_in_china
 from wushe.shared.auth import Caller, require_region
 from wushe.shared.divisions.current import is_current
 from wushe.shared.events import EventEnvelope, Producer, new_event
-from wushe.shared.events.stations import StationRecorded, StationStatus, date_problem
+from wushe.shared.events.stations import StationRecorded, StationStatus
 from wushe.shared.refusals import Invalid
 from wushe.shared.unit_of_work import UnitOfWork
 
@@ -31,13 +31,12 @@ async def record_station(
             field="region_code",
         )
     require_region(caller, region_code)
-    dates = (facts.built_on, facts.operating_since, facts.suspended_on)
-    problem = date_problem(facts.status, *dates)
+    problem = facts.date_problem()
     if problem is not None:
         field, reason = problem
         raise Invalid(f"{field}: {reason}", field=field)
     today = today_in_china()
-    for name, given in zip(("built_on", "operating_since", "suspended_on"), dates, strict=True):
+    for name, given in facts.step_dates.items():
         if given is not None and given > today:
             raise Invalid(f"{name}: {given} is after today ({today})", field=name)
     station = StationRecorded(region_code=region_code, **facts.model_dump())
