@@ -19,7 +19,7 @@ from pydantic import create_model
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from wushe.shared.batch_consumer import BatchConsumer, ConsumedEvent
-from wushe.shared.db import create_engine, session_factory, snapshot
+from wushe.shared.db import create_engine, is_sqlite, session_factory, snapshot
 from wushe.shared.dead_letter import DeadLetterMiddleware, DeadLetterPolicy
 from wushe.shared.dispatcher import EventDispatcher
 from wushe.shared.events import EventEnvelope, Producer
@@ -214,20 +214,25 @@ def _subscribe_batches(
     async def consume(records: list[Any]) -> None:
         await batches.consume(records)
 
-    broker.subscriber(
-        *[settings.topic(topic) for topic in consumes],
-        group_id=settings.topic(name),
-        auto_offset_reset="earliest",
-        batch=True,
-        decoder=_records_as_received,
-        max_records=settings.consumer_batch_size,
-        batch_timeout_ms=fetch_wait_ms,
-        fetch_max_wait_ms=fetch_wait_ms,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        title=f"{name}-consumer",
-        description=f"The {name} service's consumer group; applies a poll's events in one "
-        "transaction and commits their offsets after it.",
-    )(consume)
+    one_writer = is_sqlite(settings.resolved_database_url())
+    members = 1 if one_writer else settings.consumer_members
+    for member in range(members):
+        broker.subscriber(
+            *[settings.topic(topic) for topic in consumes],
+            group_id=settings.topic(name),
+            auto_offset_reset="earliest",
+            batch=True,
+            decoder=_records_as_received,
+            max_records=settings.consumer_batch_size,
+            batch_timeout_ms=fetch_wait_ms,
+            fetch_max_wait_ms=fetch_wait_ms,
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            # The group is one channel of the service's document, however many members.
+            include_in_schema=member == 0,
+            title=f"{name}-consumer",
+            description=f"The {name} service's consumer group; applies a poll's events in "
+            "one transaction and commits their offsets after it.",
+        )(consume)
 
 
 async def _records_as_received(message: StreamMessage[Any]) -> Any:
