@@ -1,6 +1,5 @@
 """The FastStream Kafka broker every service uses, and the topics it needs."""
 
-import asyncio
 import contextlib
 from collections.abc import Iterable
 
@@ -21,24 +20,6 @@ log = structlog.get_logger(__name__)
 DEFAULT_PARTITIONS = 6
 
 
-class ServiceBroker(KafkaBroker):
-    """Starts its subscribers together rather than one after another.
-
-    A process may run several members of its service's consumer group: started in turn,
-    the first would take every partition and start applying them, and each later one
-    would stop the group for a rebalance (seconds on the embedded broker) to take its
-    share. Started together, they join in one round, as FastStream's own concurrent
-    subscriber starts its consumers.
-    """
-
-    async def start(self) -> None:
-        await self.connect()
-        await asyncio.gather(*(subscriber.start() for subscriber in self.subscribers))
-        for publisher in self.publishers:
-            await publisher.start()
-        self.running = True
-
-
 def create_broker(
     settings: Settings,
     service: str,
@@ -51,7 +32,7 @@ def create_broker(
     ]
     if dead_letter is not None:
         middlewares.append(dead_letter)
-    broker = ServiceBroker(
+    broker = KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=f"wushe-{service}",
         acks="all",

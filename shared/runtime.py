@@ -19,7 +19,7 @@ from pydantic import create_model
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from wushe.shared.batch_consumer import BatchConsumer, ConsumedEvent
-from wushe.shared.db import create_engine, is_sqlite, session_factory, snapshot
+from wushe.shared.db import create_engine, session_factory, snapshot
 from wushe.shared.dead_letter import DeadLetterMiddleware, DeadLetterPolicy
 from wushe.shared.dispatcher import EventDispatcher
 from wushe.shared.events import EventEnvelope, Producer
@@ -27,6 +27,7 @@ from wushe.shared.events.catalog import registry
 from wushe.shared.events.topics import dead_letter
 from wushe.shared.kafka import create_broker, create_relay_producer, ensure_topics
 from wushe.shared.migrations import upgrade_to_head
+from wushe.shared.outbox_backlog import OutboxBacklog
 from wushe.shared.relay import OutboxRelay
 from wushe.shared.settings import ServiceSettings, service_settings
 from wushe.shared.structured_logging import setup_logging
@@ -135,7 +136,8 @@ def build_runtime(
     produces = _document_publishers(broker, name, settings)
     fetch_wait_ms = settings.fetch_max_wait_ms(fetch_max_wait_ms)
     if consumes and batched:
-        _subscribe_batches(broker, dispatcher, policy, consumes, settings, fetch_wait_ms)
+        backlog = OutboxBacklog(sessions, settings.consumer_outbox_limit)
+        _subscribe_batches(broker, dispatcher, policy, consumes, settings, fetch_wait_ms, backlog)
     elif consumes:
         _subscribe(broker, dispatcher, name, consumes, settings, fetch_wait_ms)
     relay = OutboxRelay(
@@ -196,6 +198,7 @@ def _subscribe_batches(
     consumes: list[str],
     settings: ServiceSettings,
     fetch_wait_ms: int,
+    backlog: OutboxBacklog,
 ) -> None:
     name = policy.consumer
 
@@ -212,27 +215,23 @@ def _subscribe_batches(
     )
 
     async def consume(records: list[Any]) -> None:
+        await backlog.wait_for_room()
         await batches.consume(records)
 
-    one_writer = is_sqlite(settings.resolved_database_url())
-    members = 1 if one_writer else settings.consumer_members
-    for member in range(members):
-        broker.subscriber(
-            *[settings.topic(topic) for topic in consumes],
-            group_id=settings.topic(name),
-            auto_offset_reset="earliest",
-            batch=True,
-            decoder=_records_as_received,
-            max_records=settings.consumer_batch_size,
-            batch_timeout_ms=fetch_wait_ms,
-            fetch_max_wait_ms=fetch_wait_ms,
-            ack_policy=AckPolicy.NACK_ON_ERROR,
-            # The group is one channel of the service's document, however many members.
-            include_in_schema=member == 0,
-            title=f"{name}-consumer",
-            description=f"The {name} service's consumer group; applies a poll's events in "
-            "one transaction and commits their offsets after it.",
-        )(consume)
+    broker.subscriber(
+        *[settings.topic(topic) for topic in consumes],
+        group_id=settings.topic(name),
+        auto_offset_reset="earliest",
+        batch=True,
+        decoder=_records_as_received,
+        max_records=settings.consumer_batch_size,
+        batch_timeout_ms=fetch_wait_ms,
+        fetch_max_wait_ms=fetch_wait_ms,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title=f"{name}-consumer",
+        description=f"The {name} service's consumer group; applies a poll's events in one "
+        "transaction and commits their offsets after it.",
+    )(consume)
 
 
 async def _records_as_received(message: StreamMessage[Any]) -> Any:

@@ -74,13 +74,11 @@ class Settings(BaseSettings):
     consumer_batch_size: int = Field(
         500, ge=1, description="Most events a batched consumer applies in one transaction"
     )
-    consumer_members: int = Field(
-        2,
-        ge=1,
-        description="Members of its service's consumer group a batched consumer's process "
-        "runs on PostgreSQL, each applying its share of the partitions, so that one's "
-        "Python work runs while another waits for the database; SQLite takes one writer "
-        "at a time: one member",
+    consumer_outbox_limit: int = Field(
+        5_000,
+        ge=0,
+        description="Unpublished outbox rows at which a batched consumer waits before its "
+        "next poll, so that the relay keeps pace with what it emits; 0: never waits",
     )
     consumer_retry_backoff_seconds: float = 0.2
     consumer_fetch_max_wait_ms: int | None = Field(
