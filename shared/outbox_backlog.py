@@ -2,15 +2,14 @@
 
 A consumer that emits events (the ledger's `ledger.file_opened` for every registration)
 shares its process's event loop with the relay that publishes them, and with replicas one
-relay publishes what all of them write. Applying a backlog, consumers can outrun it: the
-ledger with three consumers in one process left half a million of its events unpublished
-after applying a million, and they reached notify a minute late. Before each poll, a
-consumer waits while the outbox holds ``limit`` unpublished rows or more, written by any
-replica, so that the relay keeps pace and what the consumer emits follows within a few
-polls.
+relay publishes what all of them write. Applying a backlog, consumers can outrun it, and
+what they emit then reaches its own consumers minutes late. Before each poll, a consumer
+waits while the outbox holds ``limit`` unpublished rows or more, written by any replica,
+so that the relay keeps pace and what the consumer emits follows within a few polls.
 """
 
 import asyncio
+import time
 
 import structlog
 from sqlalchemy import func, select
@@ -39,18 +38,21 @@ class OutboxBacklog:
             return int(await session.scalar(self._count) or 0) >= self._limit
 
     async def wait_for_room(self) -> None:
-        if not self._limit or not await self.full():
+        if not self._limit:
             return
-        log.debug("outbox backlog at its limit; waiting for the relay", limit=self._limit)
-        waited = 0.0
+        started: float | None = None
+        warned = 0.0
         while await self.full():
-            await asyncio.sleep(PAUSE_SECONDS)
-            waited += PAUSE_SECONDS
-            if waited >= STALLED_SECONDS:
+            now = time.monotonic()
+            if started is None:
+                started = warned = now
+                log.debug("outbox backlog at its limit; waiting for the relay", limit=self._limit)
+            elif now - warned >= STALLED_SECONDS:
+                warned = now
                 log.warning(
                     "the outbox has not fallen below its limit: is the relay publishing? "
                     "(its errors are logged as 'outbox relay failed')",
                     limit=self._limit,
-                    waited_seconds=round(waited),
+                    waited_seconds=round(now - started),
                 )
-                waited = 0.0
+            await asyncio.sleep(PAUSE_SECONDS)

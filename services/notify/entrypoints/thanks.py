@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from wushe.notify.adapters.thanks_orm import DonorThanksRecord
 from wushe.notify.domain.donor_thanks import ThanksStatus
-from wushe.shared.auth import Caller, CurrentCaller, Role, require_role
+from wushe.shared.auth import CurrentCaller, Role, require_region, require_role
 from wushe.shared.http import RuntimeDep
 from wushe.shared.regions import scope_prefix
 
@@ -80,13 +80,5 @@ async def thank_you(donation_id: UUID, caller: CurrentCaller, runtime: RuntimeDe
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, detail=f"no thank-you owed for donation {donation_id}"
         )
-    _require_region(caller, record)
+    require_region(caller, record.region_code)
     return _view(record)
-
-
-def _require_region(caller: Caller, record: DonorThanksRecord) -> None:
-    if not caller.may_access(record.region_code):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail=f"donation {record.donation_id} is outside region {caller.region}",
-        )
