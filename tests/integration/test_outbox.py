@@ -27,7 +27,7 @@ from wushe.shared.events import EventEnvelope, Producer, new_event
 from wushe.shared.events.ledger import LedgerFileOpened
 from wushe.shared.messaging_tables import outbox
 from wushe.shared.outbox import outbox_row
-from wushe.shared.relay import RELAY_LOCK_KEY, OutboxRelay
+from wushe.shared.relay import RELAY_LOCK_KEY, OutboxRelay, unpublished_count
 from wushe.shared.settings import Settings
 from wushe.shared.unit_of_work import UnitOfWork
 
@@ -113,10 +113,37 @@ async def test_one_replica_relays_at_a_time_on_postgresql(
             await other_replica.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}
             )
-            assert await relay.publish_pending() == 0
-        assert await relay.publish_pending() == 1
+            waiting = asyncio.create_task(relay.publish_pending())
+            await asyncio.sleep(0.5)
+            assert not waiting.done()
+            assert await unpublished_count(sessions) == 1
+        assert await asyncio.wait_for(waiting, 10) == 1
+        assert await unpublished_count(sessions) == 0
     finally:
         await relay.stop()
+
+
+async def test_a_relay_waiting_for_its_turn_stops_at_once(
+    migrated_database: MigratedDatabase, backend: str, bootstrap: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("SQLite serves one process per service file: no replicas to coordinate")
+    sessions = await migrated_database("intake", MIGRATIONS)
+    relay = OutboxRelay(sessions, lambda: AIOKafkaProducer(bootstrap_servers=bootstrap))
+    async with sessions() as other_replica, other_replica.begin():
+        await other_replica.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}
+        )
+        await relay.start()
+        await asyncio.sleep(0.5)
+        await asyncio.wait_for(relay.stop(), 10)
+    # The relay's own wait was called off in PostgreSQL too, not left to take the turn later.
+    waiting_for_a_turn = text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    async with sessions() as session:
+        assert await session.scalar(waiting_for_a_turn) == 0
 
 
 async def test_messages_carry_their_writers_trace_and_the_sending_links_to_it(
