@@ -13,13 +13,14 @@ SQLite takes the keys as one JSON text (``json_each``); its rows, written in pro
 keep the portable INSERT.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    Insert,
     Table,
     Text,
     any_,
@@ -36,6 +37,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
 from wushe.shared.db import json_text
+
+_I = TypeVar("_I", bound=Insert)
 
 
 def _on_postgresql(session: AsyncSession) -> bool:
@@ -64,7 +67,11 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
     if not rows:
         return
     if _on_postgresql(session):
-        await session.execute(*recordset_insert(table, rows))
+        texts, documents = _as_documents(table, rows)
+        # The portable INSERT, whose compiled form SQLAlchemy caches; its PostgreSQL-only
+        # form is compiled again for every batch.
+        statement = _recordset_insert(table, tuple(rows[0]), texts, insert)
+        await session.execute(statement, {"rows": documents})
     else:
         await session.execute(insert(table), list(rows))
 
@@ -117,9 +124,11 @@ def recordset_insert(
 ) -> tuple[postgresql.Insert, dict[str, Any]]:
     """PostgreSQL's ``INSERT INTO table (columns) SELECT ... FROM json_to_recordset(:rows)
     AS rows(column type, ...)`` for ``rows`` (at least one), and its one parameter, the
-    rows as a JSON document. The statement can carry ``on_conflict_do_nothing``."""
+    rows as a JSON document. The statement can carry ``on_conflict_do_nothing``, and for
+    that is compiled at every execution (SQLAlchemy caches no PostgreSQL-only INSERT):
+    ``insert_rows`` writes rows without it."""
     texts, documents = _as_documents(table, rows)
-    return _recordset_insert(table, tuple(rows[0]), texts), {"rows": documents}
+    return _recordset_insert(table, tuple(rows[0]), texts, postgresql.insert), {"rows": documents}
 
 
 def _as_documents(
@@ -147,10 +156,10 @@ def _json_columns(table: Table, columns: tuple[str, ...]) -> dict[str, JSON]:
 
 @cache
 def _recordset_insert(
-    table: Table, columns: tuple[str, ...], texts: tuple[str, ...]
-) -> postgresql.Insert:
+    table: Table, columns: tuple[str, ...], texts: tuple[str, ...], make: Callable[[Table], _I]
+) -> _I:
     values = _values(table, _recordset(table, columns, texts), columns, texts)
-    return postgresql.insert(table).from_select(list(columns), select(*values.values()))
+    return make(table).from_select(list(columns), select(*values.values()))
 
 
 def _recordset(table: Table, columns: tuple[str, ...], texts: tuple[str, ...]) -> Any:

@@ -1,6 +1,8 @@
 """A batch's keys and rows in statements of a fixed size: the same rows and answers as the
 portable forms, on SQLite and on PostgreSQL."""
 
+import itertools
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -92,6 +94,30 @@ async def test_inserted_rows_are_those_the_portable_insert_writes(session: Async
     await session.execute(samples.delete())
     await insert_rows(session, samples, ROWS[::2])
     assert await _stored(session) == portable[::2]
+
+
+async def test_a_batch_statement_is_compiled_once_and_then_taken_from_the_cache(
+    session: AsyncSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    # SQLAlchemy's log tells for each statement whether its compiled form was generated,
+    # taken from the cache, or could not be cached ("no key") and was compiled again.
+    await session.commit()
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine.Engine")
+    async with session.bind.connect() as connection:
+        batches = AsyncSession(bind=connection)
+        for first in range(len(ROWS)):
+            await insert_rows(batches, samples, ROWS[first : first + 1])
+            ids = await _inserted_ids(batches)
+            await update_rows(batches, samples, [{"id": ids[-1], "note": f"第{first}批"}])
+        await batches.rollback()
+    messages = [record.getMessage() for record in caplog.records]
+    # Each statement is logged, then how its compiled form was come by, with its parameters.
+    compiled = [(statement.split()[0], how.split()[0])
+                for statement, how in itertools.pairwise(messages) if how.startswith("[")]  # fmt: skip
+    assert ("INSERT", "[no") not in compiled
+    assert ("UPDATE", "[no") not in compiled
+    assert compiled.count(("INSERT", "[cached")) >= 1
+    assert compiled.count(("UPDATE", "[cached")) == len(ROWS) - 1
 
 
 def _changes(ids: list[int]) -> list[dict[str, Any]]:
