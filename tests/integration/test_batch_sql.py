@@ -112,8 +112,11 @@ async def test_a_batch_statement_is_compiled_once_and_then_taken_from_the_cache(
         await batches.rollback()
     messages = [record.getMessage() for record in caplog.records]
     # Each statement is logged, then how its compiled form was come by, with its parameters.
-    compiled = [(statement.split()[0], how.split()[0])
-                for statement, how in itertools.pairwise(messages) if how.startswith("[")]  # fmt: skip
+    compiled = [
+        (statement.split()[0], how.split()[0])
+        for statement, how in itertools.pairwise(messages)
+        if how.startswith("[")
+    ]
     assert ("INSERT", "[no") not in compiled
     assert ("UPDATE", "[no") not in compiled
     assert compiled.count(("INSERT", "[cached")) >= 1
