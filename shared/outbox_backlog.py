@@ -3,9 +3,10 @@
 A consumer that emits events (the ledger's `ledger.file_opened` for every registration)
 shares its process's event loop with the relay that publishes them, and with replicas one
 relay publishes what all of them write. Applying a backlog, consumers can outrun it, and
-what they emit then reaches its own consumers minutes late. Before each poll, a consumer
-waits while the outbox holds ``limit`` unpublished rows or more, written by any replica,
-so that the relay keeps pace and what the consumer emits follows within a few polls.
+what they emit then reaches its own consumers minutes late. Before applying each poll, a
+consumer waits while the outbox holds ``limit`` unpublished rows or more, written by any
+replica, so that the relay keeps pace and what the consumer emits follows within a few
+polls.
 """
 
 import asyncio

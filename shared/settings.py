@@ -77,8 +77,9 @@ class Settings(BaseSettings):
     consumer_outbox_limit: int = Field(
         5_000,
         ge=0,
-        description="Unpublished outbox rows at which a batched consumer waits before its "
-        "next poll, so that the relay keeps pace with what it emits; 0: never waits",
+        description="Unpublished outbox rows at which a batched consumer waits before "
+        "applying its next poll, so that the relay keeps pace with what it emits; 0: never "
+        "waits",
     )
     consumer_retry_backoff_seconds: float = 0.2
     consumer_fetch_max_wait_ms: int | None = Field(

@@ -1,8 +1,10 @@
 """The reports through the ledger's API: figures as JSON, the monthly dispatch workbook
-as a download, both within the caller's region, and a clear refusal of a wrong period."""
+as a download, both within the caller's region, and a clear refusal of a wrong period;
+money given to charity and a township's station reach them through the broker."""
 
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -38,3 +40,37 @@ def test_figures_and_monthly_dispatch(running_stack: RunningStack) -> None:
     path = f"/reports/figures?region=420703&month={month}"
     outside = running_stack.request("GET", "ledger", path, headers=running_stack.headers(elsewhere))
     assert outside.status_code == 403
+
+
+def test_charity_money_and_stations_reach_the_figures(running_stack: RunningStack) -> None:
+    today = date.today()
+    # China's day, in which the ledger counts a donation, lies within the days around today.
+    days = f"start={today - timedelta(days=1)}&end={today + timedelta(days=1)}"
+    path = f"/reports/figures?region=420703&by=district&{days}"
+
+    def total() -> dict[str, Any]:
+        report = running_stack.get("ledger", path)
+        assert report.status_code == 200, report.text
+        figures: dict[str, Any] = report.json()["total"]
+        return figures
+
+    before = total()
+    fund = running_stack.post("charity", "/funds", {
+        "name": "华容区社区慈善基金", "code": f"HR-{running_stack.backend.upper()}",
+        "region_code": "420703"})  # fmt: skip
+    running_stack.post("charity", f"/funds/{fund['fund_id']}/donations",
+                       {"amount_fen": 20_050, "channel": "cash", "donor_name": "王五"})  # fmt: skip
+    station = {"station_name": "华容街道社会工作服务站", "status": "operating",
+               "built_on": "2025-03-01", "operating_since": "2025-06-01"}  # fmt: skip
+    recorded = running_stack.request("PUT", "ledger", "/stations/420703100", json=station)
+    assert recorded.status_code == 200, recorded.text
+
+    def counted() -> dict[str, Any] | None:
+        now = total()
+        return now if now["raised_fen"] != before["raised_fen"] else None
+
+    after = wait_for(counted, timeout=30, what="the donation in the ledger's figures")
+    assert after["raised_fen"] == before["raised_fen"] + 20_050
+    assert after["donations"] == before["donations"] + 1
+    assert after["stations_operating"] >= 1 and after["townships"] > 1
+    assert after["station_coverage_percent"] is not None

@@ -130,18 +130,20 @@ async def test_a_relay_waiting_for_its_turn_stops_at_once(
         pytest.skip("SQLite serves one process per service file: no replicas to coordinate")
     sessions = await migrated_database("intake", MIGRATIONS)
     relay = OutboxRelay(sessions, lambda: AIOKafkaProducer(bootstrap_servers=bootstrap))
+    waiting_for_a_turn = text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
     async with sessions() as other_replica, other_replica.begin():
         await other_replica.execute(
             text("SELECT pg_advisory_xact_lock(:key)"), {"key": RELAY_LOCK_KEY}
         )
         await relay.start()
         await asyncio.sleep(0.5)
+        async with sessions() as session:
+            assert await session.scalar(waiting_for_a_turn) == 1
         await asyncio.wait_for(relay.stop(), 10)
     # The relay's own wait was called off in PostgreSQL too, not left to take the turn later.
-    waiting_for_a_turn = text(
-        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-    )
     async with sessions() as session:
         assert await session.scalar(waiting_for_a_turn) == 0
 
