@@ -7,8 +7,9 @@ from collections import defaultdict
 from aiokafka import AIOKafkaProducer
 
 from wushe.cli.topic_reader import read_topic
-from wushe.shared.kafka import ensure_topics
+from wushe.shared.kafka import create_relay_producer, ensure_topics
 from wushe.shared.partitioned_sends import PartitionedSends
+from wushe.shared.settings import Settings
 
 # Small enough that a few hundred messages fill several batches of each partition.
 BATCH_BYTES = 4096
@@ -69,3 +70,33 @@ async def test_a_message_larger_than_a_batch_goes_alone_between_its_neighbours(
     finally:
         await producer.stop()
     assert [record.value for record in await read_topic(bootstrap, topic)] == values
+
+
+async def test_a_relays_producer_sends_a_partitions_share_of_a_batch_at_once(
+    bootstrap: str, topic_prefix: str
+) -> None:
+    """A relay's batch of 500 rows of about 800 bytes, all for one partition, goes in two
+    batches, not one a 16 KB (each of which waits for the broker to take the one before)."""
+    topic = f"{topic_prefix}relay-batches"
+    await ensure_topics(bootstrap, [topic])
+    producer = create_relay_producer(Settings(kafka_bootstrap_servers=bootstrap), "test")
+    await producer.start()
+    handed_over: list[int] = []
+    send_batch = producer.send_batch
+
+    async def counted(batch, topic, *, partition):  # type: ignore[no-untyped-def]
+        handed_over.append(batch.record_count())
+        return await send_batch(batch, topic, partition=partition)
+
+    producer.send_batch = counted  # type: ignore[method-assign]
+    try:
+        sends = PartitionedSends(producer)
+        for index in range(500):
+            await sends.append(topic, b"one person", f"{index:05d}".encode() * 160, [])
+        await sends.delivered()
+    finally:
+        await producer.stop()
+    assert sum(handed_over) == 500
+    assert len(handed_over) == 2
+    received = await read_topic(bootstrap, topic)
+    assert [int(record.value[:5]) for record in received] == list(range(500))
