@@ -9,7 +9,10 @@ consumer group, reading the same backlog from the start):
   changes) produced to `intake.person` (6 partitions) before the ledger starts; events
   applied per second, counted from the ledger's processed-event rows once every replica
   has joined the group, until nine tenths of the backlog is applied (target: two replicas
-  1.5 times one);
+  1.5 times one). Measured in rounds (``--rounds``, three by default), each of one replica
+  and of two, every other round starting with two, every backlog produced before the
+  first: the machine's speed drifts by a quarter within minutes, so the figure is the
+  median of the rounds' ratios, each round's beside it;
 - notify: a partner subscribed to `ledger.file_opened` with a webhook receiver
   (bench/webhook_sink.py, a process of its own) checking every signature; once every
   replica has joined the group, a backlog of `ledger.file_opened` events published at
@@ -26,7 +29,7 @@ Prints a table and records the figures (suite "scaling"). Skipped, with a messag
 PostgreSQL is not reachable.
 
     .venv/bin/python bench/scaling.py
-    .venv/bin/python bench/scaling.py --persons 80000 --alerts 12000 --replicas 3
+    .venv/bin/python bench/scaling.py --persons 80000 --alerts 12000 --replicas 3 --rounds 1
 """
 
 import argparse
@@ -304,13 +307,26 @@ def load() -> float:
     return os.getloadavg()[0]
 
 
-def ratio(results: list[Measured]) -> float:
-    return results[-1].rate / results[0].rate
+Rounds = list[list[Measured]]  # each round: one replica, then more
 
 
-def as_figures(service_results: dict[str, list[Measured]]) -> list[Figure]:
+def ratio(round_: list[Measured]) -> float:
+    return round_[-1].rate / round_[0].rate
+
+
+def median_round(rounds: Rounds) -> list[Measured]:
+    """The round whose ratio is the median (of an even number, the lower of the middle two)."""
+    return sorted(rounds, key=ratio)[(len(rounds) - 1) // 2]
+
+
+def ratios(rounds: Rounds) -> str:
+    return ", ".join(f"{ratio(round_):.2f}×" for round_ in rounds)
+
+
+def as_figures(service_rounds: dict[str, Rounds]) -> list[Figure]:
     figures = []
-    for service, results in service_results.items():
+    for service, rounds in service_rounds.items():
+        results = median_round(rounds)
         for result in results:
             figures.append(Figure(
                 "scaling", f"{service}, {result.replicas} replica(s), PostgreSQL",
@@ -319,11 +335,12 @@ def as_figures(service_results: dict[str, list[Measured]]) -> list[Figure]:
         last = results[-1].replicas
         target = TARGET_LEDGER_RATIO if service == "ledger" else None
         one, many = results[0], results[-1]
+        of_rounds = f"median of {len(rounds)} rounds ({ratios(rounds)}): " if rounds[1:] else ""
         figures.append(Figure(
             "scaling", f"{service}, {last} replicas / 1, PostgreSQL", round(ratio(results), 2),
             "×", target, "higher" if target else None,
-            f"{one.rate:,.0f} and {many.rate:,.0f} {one.unit}; load {one.load:.1f} and "
-            f"{many.load:.1f}",
+            f"{of_rounds}{one.rate:,.0f} and {many.rate:,.0f} {one.unit}; load "
+            f"{one.load:.1f} and {many.load:.1f}",
         ))  # fmt: skip
         if one.per_replica_cpu_second and many.per_replica_cpu_second:
             figures.append(Figure(
@@ -335,30 +352,33 @@ def as_figures(service_results: dict[str, list[Measured]]) -> list[Figure]:
     return figures
 
 
-def table(service_results: dict[str, list[Measured]]) -> str:
+def table(service_rounds: dict[str, Rounds]) -> str:
     rows = [
-        "| service | replicas | rate | counted | per replica CPU-second "
+        "| service | round | replicas | rate | counted | per replica CPU-second "
         "| CPU-s of each replica | PostgreSQL CPU-s | broker CPU-s | busy cores | load |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for results in service_results.values():
-        for result in results:
+    for rounds in service_rounds.values():
+        for number, result in ((n, r) for n, round_ in enumerate(rounds, 1) for r in round_):
             cpu = result.cpu
             replicas = " + ".join("n/a" if s is None else f"{s:.1f}" for s in cpu.replicas)
             busy = "n/a" if cpu.busy_cores is None else f"{cpu.busy_cores:.2f}"
             per_cpu = result.per_replica_cpu_second
             rows.append(
-                f"| {result.service} | {result.replicas} | {result.rate:,.0f} {result.unit} "
+                f"| {result.service} | {number} | {result.replicas} "
+                f"| {result.rate:,.0f} {result.unit} "
                 f"| {result.items:,} in {result.seconds:.1f} s "
                 f"| {'n/a' if per_cpu is None else f'{per_cpu:,.0f}'} | {replicas} "
                 f"| {cpu.programs['PostgreSQL']:.1f} | {cpu.programs['broker']:.1f} "
                 f"| {busy} | {result.load:.1f} |"
             )
     lines = ["\n".join(rows), ""]
-    for service, results in service_results.items():
+    for service, rounds in service_rounds.items():
         target = f" (target {TARGET_LEDGER_RATIO}×)" if service == "ledger" else ""
+        of_rounds = f", the median of {ratios(rounds)}" if len(rounds) > 1 else ""
         lines.append(
-            f"{service}: {results[-1].replicas} replicas / 1 = {ratio(results):.2f}×{target}"
+            f"{service}: {rounds[0][-1].replicas} replicas / 1 = "
+            f"{ratio(median_round(rounds)):.2f}×{target}{of_rounds}"
         )
     return "\n".join(lines)
 
@@ -369,6 +389,8 @@ def main() -> None:
     parser.add_argument("--changes", type=float, default=0.25, help="further events per person")
     parser.add_argument("--alerts", type=int, default=8_000, help="notify's backlog of events")
     parser.add_argument("--replicas", type=int, default=2, help="compared with one")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="the ledger's, each one replica then more")  # fmt: skip
     parser.add_argument("--service", choices=("ledger", "notify"), action="append")
     parser.add_argument("--log-level", default="WARNING", help="the replicas', in their logs")
     parser.add_argument("--logs", type=Path, help="keep the replicas' logs in this folder")
@@ -383,27 +405,37 @@ def main() -> None:
                        "higher" if service == "ledger" else None, message)
                 for service in services])  # fmt: skip
         return
-    results: dict[str, list[Measured]] = {}
+    results: dict[str, Rounds] = {}
     with kafka_bootstrap() as bootstrap:
         if "ledger" in services:
             events = events_file(options.persons, options.changes)
             # Every backlog is produced before any ledger starts, so none competes with one.
-            prefixes = {count: f"scaling{uuid.uuid4().hex[:6]}." for count in counts}
+            # Every other round starts with more replicas, so that a drift of the machine's
+            # speed does not favour either.
+            backlogs = [
+                [(count, f"scaling{uuid.uuid4().hex[:6]}.") for count in counts[:: 1 - 2 * odd]]
+                for odd in (number % 2 for number in range(options.rounds))
+            ]
             produced = 0
-            for prefix in prefixes.values():
+            for _, prefix in (backlog for round_ in backlogs for backlog in round_):
                 produced, seconds, _ = asyncio.run(
                     produce(bootstrap, prefix + topics.PERSON, events)
                 )
                 progress(f"ledger: {produced:,} events produced in {seconds:.1f} s")
-            for count, prefix in prefixes.items():
-                progress(f"ledger at {count} replica(s)")
-                results.setdefault("ledger", []).append(
-                    measure_ledger(options, bootstrap, prefix, produced, count)
-                )
+            for number, round_ in enumerate(backlogs, 1):
+                measured = []
+                for count, prefix in round_:
+                    progress(f"ledger, round {number} of {options.rounds}, at {count} replica(s)")
+                    measured.append(measure_ledger(options, bootstrap, prefix, produced, count))
+                measured.sort(key=lambda result: result.replicas)
+                progress(f"  round {number}: {ratio(measured):.2f}×")
+                results.setdefault("ledger", []).append(measured)
         if "notify" in services:
+            measured = []
             for count in counts:
                 progress(f"notify at {count} replica(s)")
-                results.setdefault("notify", []).append(measure_notify(options, bootstrap, count))
+                measured.append(measure_notify(options, bootstrap, count))
+            results["notify"] = [measured]
     record(as_figures(results))
     print(table(results))
 
