@@ -307,7 +307,7 @@ def load() -> float:
     return os.getloadavg()[0]
 
 
-Rounds = list[list[Measured]]  # each round: one replica, then more
+Rounds = list[list[Measured]]  # each round's results, by replicas: one, then more
 
 
 def ratio(round_: list[Measured]) -> float:
@@ -335,7 +335,9 @@ def as_figures(service_rounds: dict[str, Rounds]) -> list[Figure]:
         last = results[-1].replicas
         target = TARGET_LEDGER_RATIO if service == "ledger" else None
         one, many = results[0], results[-1]
-        of_rounds = f"median of {len(rounds)} rounds ({ratios(rounds)}): " if rounds[1:] else ""
+        of_rounds = ""
+        if len(rounds) > 1:
+            of_rounds = f"median of {len(rounds)} rounds ({ratios(rounds)}): "
         figures.append(Figure(
             "scaling", f"{service}, {last} replicas / 1, PostgreSQL", round(ratio(results), 2),
             "×", target, "higher" if target else None,
@@ -390,11 +392,13 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=8_000, help="notify's backlog of events")
     parser.add_argument("--replicas", type=int, default=2, help="compared with one")
     parser.add_argument("--rounds", type=int, default=3,
-                        help="the ledger's, each one replica then more")  # fmt: skip
+                        help="the ledger's, each of one replica and of more")  # fmt: skip
     parser.add_argument("--service", choices=("ledger", "notify"), action="append")
     parser.add_argument("--log-level", default="WARNING", help="the replicas', in their logs")
     parser.add_argument("--logs", type=Path, help="keep the replicas' logs in this folder")
     options = parser.parse_args()
+    if options.rounds < 1:
+        parser.error("--rounds: at least 1")
     services = options.service or ["ledger", "notify"]
     counts = (1, options.replicas)
     if not postgres_available():
