@@ -319,8 +319,11 @@ def median_round(rounds: Rounds) -> list[Measured]:
     return sorted(rounds, key=ratio)[(len(rounds) - 1) // 2]
 
 
-def ratios(rounds: Rounds) -> str:
-    return ", ".join(f"{ratio(round_):.2f}×" for round_ in rounds)
+def of_rounds(rounds: Rounds) -> str:
+    """Where the median came from, when there was more than one round."""
+    if len(rounds) == 1:
+        return ""
+    return f"median of {len(rounds)} rounds ({', '.join(f'{ratio(r):.2f}×' for r in rounds)})"
 
 
 def as_figures(service_rounds: dict[str, Rounds]) -> list[Figure]:
@@ -335,13 +338,11 @@ def as_figures(service_rounds: dict[str, Rounds]) -> list[Figure]:
         last = results[-1].replicas
         target = TARGET_LEDGER_RATIO if service == "ledger" else None
         one, many = results[0], results[-1]
-        of_rounds = ""
-        if len(rounds) > 1:
-            of_rounds = f"median of {len(rounds)} rounds ({ratios(rounds)}): "
+        median = of_rounds(rounds) and f"{of_rounds(rounds)}: "
         figures.append(Figure(
             "scaling", f"{service}, {last} replicas / 1, PostgreSQL", round(ratio(results), 2),
             "×", target, "higher" if target else None,
-            f"{of_rounds}{one.rate:,.0f} and {many.rate:,.0f} {one.unit}; load "
+            f"{median}{one.rate:,.0f} and {many.rate:,.0f} {one.unit}; load "
             f"{one.load:.1f} and {many.load:.1f}",
         ))  # fmt: skip
         if one.per_replica_cpu_second and many.per_replica_cpu_second:
@@ -377,10 +378,10 @@ def table(service_rounds: dict[str, Rounds]) -> str:
     lines = ["\n".join(rows), ""]
     for service, rounds in service_rounds.items():
         target = f" (target {TARGET_LEDGER_RATIO}×)" if service == "ledger" else ""
-        of_rounds = f", the median of {ratios(rounds)}" if len(rounds) > 1 else ""
+        median = of_rounds(rounds)
         lines.append(
             f"{service}: {rounds[0][-1].replicas} replicas / 1 = "
-            f"{ratio(median_round(rounds)):.2f}×{target}{of_rounds}"
+            f"{ratio(median_round(rounds)):.2f}×{target}{', ' + median if median else ''}"
         )
     return "\n".join(lines)
 

@@ -15,6 +15,7 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy import func, select, text
 
 from integration.conftest import MigratedDatabase, Sessions
+from integration.outbox_rows import write_outbox_rows
 from wushe.cli.topic_reader import read_topic
 from wushe.intake.adapters.personal_data import PersonalDataVault
 from wushe.intake.bootstrap import MIGRATIONS
@@ -194,15 +195,8 @@ async def test_messages_carry_their_writers_trace_and_the_sending_links_to_it(
 async def _outbox_rows(sessions: Sessions, topic_prefix: str, ages: list[timedelta | None]) -> None:
     """Rows sent that long ago (None: not sent), all written nine days ago."""
     now = datetime.now(UTC)
-    async with sessions() as session, session.begin():
-        for age in ages:
-            payload = LedgerFileOpened(file_id=uuid4(), person_id=uuid4(), region_code="420704")
-            event = new_event(payload, subject=str(payload.person_id), region_code="420704",
-                              producer=PRODUCER)  # fmt: skip
-            row = outbox_row(event, topic_prefix) | {"created_at": now - timedelta(days=9)}
-            await session.execute(
-                outbox.insert().values(**row, published_at=now - age if age else None)
-            )
+    sent_at = [now - age if age else None for age in ages]
+    await write_outbox_rows(sessions, topic_prefix, sent_at, created_at=now - timedelta(days=9))
 
 
 async def _sent_at(sessions: Sessions) -> list[datetime | None]:

@@ -76,7 +76,8 @@ async def test_a_relays_producer_sends_a_partitions_share_of_a_batch_at_once(
     bootstrap: str, topic_prefix: str
 ) -> None:
     """A relay's batch of 500 rows of about 800 bytes, all for one partition, goes in two
-    batches, not one a 16 KB (each of which waits for the broker to take the one before)."""
+    record batches, not in one for every 16 KB (each of which waits for the broker to take
+    the one before)."""
     topic = f"{topic_prefix}relay-batches"
     await ensure_topics(bootstrap, [topic])
     producer = create_relay_producer(Settings(kafka_bootstrap_servers=bootstrap), "test")
